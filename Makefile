@@ -1,0 +1,52 @@
+# yichuang (一窗): kioskd, the hall's terminals and queue.
+#   make run    run the hall: simulated devices, SQLite under ./data, UI on http://127.0.0.1:8080
+#   make test   install what the tests need, then vet, format check and every test under -race
+#   make bench  benchmarks
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+# Debian packages: a C compiler for the cgo parts (MuPDF through go-fitz),
+# SANE's scanimage with its test backend, headless Chromium for UI tests.
+APT_PKGS := gcc libc6-dev sane-utils libsane1 chromium chromium-driver fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build run test check deps bench fmt vet clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kioskd ./cmd/kioskd
+
+# deps installs the Debian packages the tests need, when one is missing.
+deps:
+	@missing=""; for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@scripts/sane-test-backend.sh
+
+run:
+	@command -v gcc >/dev/null || $(MAKE) deps
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/kioskd serve
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test: deps vet
+	$(GO) test -race -count=1 -timeout 25m ./...
+
+check: test
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,60 @@
+// Command kioskd runs the terminals and the queue of a government service
+// hall that works "one window takes in everything" (一窗受理、集成服务).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version and commit are stamped at build time with -ldflags -X.
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+const usage = `kioskd: the hall's terminals and queue (一窗)
+
+usage:
+  kioskd serve [--config FILE] [--check]   run the hall (or check a config and exit)
+  kioskd version                           print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "kioskd %s (commit %s)\n", version, commit)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "kioskd: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 2
+		}
+		fmt.Fprintf(stderr, "kioskd: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"yichuang/config"
+	"yichuang/kiosk"
+	"yichuang/kiosk/store"
+	"yichuang/ui"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "config file (TOML); default: the embedded hall")
+	check := fs.Bool("check", false, "validate the config and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if _, err := loadCatalog(cfg); err != nil {
+		return err
+	}
+	if *check {
+		fmt.Fprintln(stdout, "config ok")
+		return nil
+	}
+	return serve(ctx, cfg, stdout, stderr)
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func loadCatalog(cfg *config.Config) (*kiosk.Catalog, error) {
+	data := config.DefaultCatalog()
+	if cfg.Catalog.File != "" {
+		b, err := os.ReadFile(cfg.Catalog.File)
+		if err != nil {
+			return nil, fmt.Errorf("config: catalog.file: %w", err)
+		}
+		data = b
+	}
+	zones := make([]string, 0, len(cfg.Zones))
+	for _, z := range cfg.Zones {
+		zones = append(zones, z.ID)
+	}
+	cat, err := kiosk.ParseCatalog(data, zones, cfg.Mail.ExcludedDepartments)
+	if err != nil {
+		return nil, fmt.Errorf("config: catalog: %w", err)
+	}
+	return cat, nil
+}
+
+// secretFile returns the bytes of a secret kept in the data directory,
+// making a random one the first time.
+func secretFile(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
+		if derr != nil || len(key) < n {
+			return nil, fmt.Errorf("%s is not a %d-byte hex key", path, n)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key := make([]byte, n)
+	_, _ = rand.Read(key)
+	if err := writeFileSync(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// writeFileSync writes a file and syncs it and its folder before returning.
+func writeFileSync(path string, data []byte, perm os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// devTokens gives a hall without configured terminals one development
+// token per terminal, kept in data_dir so a restarted kioskd keeps them.
+func devTokens(cfg *config.Config) error {
+	if len(cfg.Terminals) > 0 {
+		return nil
+	}
+	path := filepath.Join(cfg.DataDir, "dev-tokens.toml")
+	var f struct {
+		Terminals []config.Terminal `toml:"terminals"`
+	}
+	if _, err := toml.DecodeFile(path, &f); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("dev tokens: %w", err)
+	}
+	have := map[string]bool{}
+	for _, t := range f.Terminals {
+		have[t.ID] = true
+	}
+	add := func(id, role string, window int) {
+		if have[id] {
+			return
+		}
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		f.Terminals = append(f.Terminals, config.Terminal{ID: id, Role: role, Window: window, Token: hex.EncodeToString(b)})
+	}
+	add("kiosk-1", config.RoleKiosk, 0)
+	add("guide-1", config.RoleGuide, 0)
+	add("display-1", config.RoleDisplay, 0)
+	add("admin", config.RoleAdmin, 0)
+	for _, z := range cfg.Zones {
+		for _, w := range z.Windows {
+			add(fmt.Sprintf("window-%d", w), config.RoleWindow, w)
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString("# Development tokens made by kioskd for a hall with no [[terminals]] configured.\n")
+	if err := toml.NewEncoder(&sb).Encode(f); err != nil {
+		return fmt.Errorf("dev tokens: %w", err)
+	}
+	if err := writeFileSync(path, []byte(sb.String()), 0o600); err != nil {
+		return fmt.Errorf("dev tokens: %w", err)
+	}
+	cfg.Terminals = f.Terminals
+	cfg.DevTokens = true
+	return cfg.Validate()
+}
+
+func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data_dir: %w", err)
+	}
+	cat, err := loadCatalog(cfg)
+	if err != nil {
+		return err
+	}
+	if err := devTokens(cfg); err != nil {
+		return err
+	}
+	// listen first: a port in use is a one-line error before anything starts
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("listen: %s is already in use", cfg.Listen)
+		}
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+
+	idKey, err := secretFile(filepath.Join(cfg.DataDir, "id-hash.key"), 32)
+	if err != nil {
+		return fmt.Errorf("id hash key: %w", err)
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "kioskd.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.PruneEvents(ctx, 200_000); err != nil {
+		return err
+	}
+	hub := ui.NewHub(log, cfg.Location)
+	hall, err := kiosk.Open(ctx, kiosk.Options{
+		Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: idKey, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer hall.Close()
+
+	srv := &http.Server{
+		Handler:           ui.NewServer(ui.Options{Hall: hall, Hub: hub, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go hall.Run(runCtx)
+
+	if cfg.DevTokens {
+		printTokens(stdout, cfg)
+	}
+	log.Info("kioskd serving", "listen", ln.Addr().String(), "data_dir", cfg.DataDir, "hall", cfg.Hall.Name, "matters", len(cat.Matters()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shCtx, shCancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer shCancel()
+	if err := srv.Shutdown(shCtx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}
+
+func printTokens(w io.Writer, cfg *config.Config) {
+	base := "http://" + cfg.Listen
+	fmt.Fprintf(w, "kioskd: development tokens (kept in %s):\n", filepath.Join(cfg.DataDir, "dev-tokens.toml"))
+	for _, t := range cfg.Terminals {
+		page := t.Role
+		if page == config.RoleDisplay {
+			page = "display"
+		}
+		fmt.Fprintf(w, "  %-10s %-8s %s  %s/%s?token=%s\n", t.ID, t.Role, t.Token, base, page, t.Token)
+	}
+}

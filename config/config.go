@@ -1,0 +1,502 @@
+// Package config is kioskd's typed configuration: TOML loading on top of the
+// embedded default hall, validation with errors that name the key at fault,
+// and the shipped sample catalog.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed default.toml
+var defaultTOML []byte
+
+//go:embed catalog.json
+var defaultCatalog []byte
+
+// DefaultTOML returns the embedded default hall's config text.
+func DefaultTOML() []byte { return bytes.Clone(defaultTOML) }
+
+// DefaultCatalog returns the shipped sample catalog (JSON).
+func DefaultCatalog() []byte { return bytes.Clone(defaultCatalog) }
+
+// Config is the whole of kioskd's configuration.
+type Config struct {
+	Listen    string     `toml:"listen"`
+	DataDir   string     `toml:"data_dir"`
+	Timezone  string     `toml:"timezone"`
+	PublicURL string     `toml:"public_url"`
+	LogLevel  string     `toml:"log_level"`
+	Terminals []Terminal `toml:"terminals"`
+	Hall      Hall       `toml:"hall"`
+	Queue     Queue      `toml:"queue"`
+	Cases     Cases      `toml:"cases"`
+	Retention Retention  `toml:"retention"`
+	Zones     []Zone     `toml:"zones"`
+	Windows   []Window   `toml:"windows"`
+	Mail      Mail       `toml:"mail"`
+	Catalog   Catalog    `toml:"catalog"`
+	Devices   Devices    `toml:"devices"`
+	Platform  Platform   `toml:"platform"`
+	Upstream  Upstream   `toml:"upstream"`
+
+	// Location is Timezone loaded; set by Validate.
+	Location *time.Location `toml:"-"`
+	// DevTokens is true when the terminals are generated development ones.
+	DevTokens bool `toml:"-"`
+}
+
+// Roles a terminal can have.
+const (
+	RoleKiosk   = "kiosk"
+	RoleGuide   = "guide"
+	RoleWindow  = "window"
+	RoleDisplay = "display"
+	RoleAdmin   = "admin"
+)
+
+// Terminal is one caller of the API and its bearer token.
+type Terminal struct {
+	ID     string `toml:"id"`
+	Role   string `toml:"role"`
+	Window int    `toml:"window"`
+	Token  string `toml:"token"`
+}
+
+// Hall is the hall's identity and working hours.
+type Hall struct {
+	Name      string   `toml:"name"`
+	Code      string   `toml:"code"`
+	Opening   string   `toml:"opening"`
+	Closing   string   `toml:"closing"`
+	CarryOver bool     `toml:"carry_over"`
+	Holidays  []string `toml:"holidays"`
+	Workdays  []string `toml:"workdays"`
+}
+
+// Queue tunes the calling order and the anti-scalping rules.
+type Queue struct {
+	PriorityRatio      int      `toml:"priority_ratio"`
+	MaxWaitMinutes     int      `toml:"max_wait_minutes"`
+	MaxRecalls         int      `toml:"max_recalls"`
+	NoShowAfterRecalls int      `toml:"no_show_after_recalls"`
+	DailyCapPerID      int      `toml:"daily_cap_per_id"`
+	PriorityReasons    []string `toml:"priority_reasons"`
+}
+
+// Cases sets case numbering and supervision.
+type Cases struct {
+	NumberFormat string `toml:"number_format"`
+	YellowDays   int    `toml:"yellow_days"`
+	FollowupDays int    `toml:"followup_days"`
+}
+
+// Retention says how long personal data and materials are kept.
+type Retention struct {
+	MaterialsDays int `toml:"materials_days"`
+}
+
+// Zone is one comprehensive intake area.
+type Zone struct {
+	ID          string   `toml:"id"`
+	Name        string   `toml:"name"`
+	NameEN      string   `toml:"name_en"`
+	Prefix      string   `toml:"prefix"` // default: ID
+	Windows     []int    `toml:"windows"`
+	Departments []string `toml:"departments"`
+}
+
+// Window adds settings to a window listed in a zone.
+type Window struct {
+	Number int      `toml:"number"`
+	Helps  []string `toml:"helps"`
+}
+
+// Mail holds the free-mailing rules.
+type Mail struct {
+	ExcludedDepartments []string `toml:"excluded_departments"`
+}
+
+// Catalog names an imported catalog (CSV or JSON) that replaces the shipped one.
+type Catalog struct {
+	File string `toml:"file"`
+}
+
+// Devices configures this machine's devices.
+type Devices struct {
+	IDCard  IDCard  `toml:"idcard"`
+	Printer Printer `toml:"printer"`
+	Scanner Scanner `toml:"scanner"`
+}
+
+// IDCard configures the ID card reader.
+type IDCard struct {
+	Port        string `toml:"port"` // serial path, "sim", or empty for none
+	Baud        int    `toml:"baud"`
+	Fingerprint bool   `toml:"fingerprint"`
+}
+
+// Printer configures the ticket printer.
+type Printer struct {
+	URI       string   `toml:"uri"`
+	Width     int      `toml:"width_mm"` // 58 or 80
+	NativeQR  bool     `toml:"native_qr"`
+	Notices   []string `toml:"notices"`
+	OnFailure string   `toml:"on_failure"` // void | hold
+}
+
+// Scanner configures the document scanner.
+type Scanner struct {
+	Backend string `toml:"backend"` // sane | folder | sim
+	Device  string `toml:"device"`
+	Folder  string `toml:"folder"`
+}
+
+// Platform is the hand-off to the city's platform.
+type Platform struct {
+	URL    string `toml:"url"`
+	Secret string `toml:"secret"`
+	Dir    string `toml:"dir"`
+}
+
+// Upstream is the hall node a terminal node forwards to.
+type Upstream struct {
+	URL   string `toml:"url"`
+	Token string `toml:"token"`
+}
+
+// Error is a configuration error that names the key at fault.
+type Error struct {
+	Key string
+	Msg string
+}
+
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return "config: " + e.Msg
+	}
+	return fmt.Sprintf("config: %s: %s", e.Key, e.Msg)
+}
+
+func errf(key, format string, args ...any) error {
+	return &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Default returns the embedded default hall, validated.
+func Default() (*Config, error) {
+	return Parse(nil)
+}
+
+// Load reads a config file on top of the embedded default and validates it.
+// An empty path loads the default alone.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Default()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(b)
+}
+
+// Parse decodes TOML text on top of the embedded default and validates the
+// result. Unknown keys are errors.
+func Parse(text []byte) (*Config, error) {
+	var c Config
+	if _, err := toml.Decode(string(defaultTOML), &c); err != nil {
+		return nil, fmt.Errorf("config: embedded default: %w", err)
+	}
+	if len(text) > 0 {
+		md, err := toml.Decode(string(text), &c)
+		if err != nil {
+			var pe toml.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("config: line %d: %s", pe.Position.Line, strings.ReplaceAll(pe.Message, "\n", " "))
+			}
+			// decoding errors name the line and the key already
+			return nil, errors.New("config: " + strings.TrimPrefix(err.Error(), "toml: "))
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			return nil, errf(und[0].String(), "unknown key")
+		}
+		// a file that lays out its own zones starts without the default
+		// hall's window settings
+		if md.IsDefined("zones") && !md.IsDefined("windows") {
+			c.Windows = nil
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+var (
+	reTerminalID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	reZoneID     = regexp.MustCompile(`^[A-Z]$`)
+	reHHMM       = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// Validate checks every value and fills derived defaults.
+func (c *Config) Validate() error {
+	if c.Listen == "" {
+		return errf("listen", "must be host:port")
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		return errf("listen", "%q is not host:port", c.Listen)
+	}
+	if c.DataDir == "" {
+		return errf("data_dir", "must not be empty")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" {
+		return errf("timezone", "unknown time zone %q", c.Timezone)
+	}
+	c.Location = loc
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errf("public_url", "%q is not an http(s) URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return errf("log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if err := c.validateHall(); err != nil {
+		return err
+	}
+	if err := c.validateQueue(); err != nil {
+		return err
+	}
+	windows, err := c.validateZones()
+	if err != nil {
+		return err
+	}
+	if err := c.validateTerminals(windows); err != nil {
+		return err
+	}
+	return c.validateDevices()
+}
+
+func (c *Config) validateHall() error {
+	h := &c.Hall
+	if strings.TrimSpace(h.Name) == "" {
+		return errf("hall.name", "must not be empty")
+	}
+	if !reHHMM.MatchString(h.Opening) {
+		return errf("hall.opening", "%q is not HH:MM", h.Opening)
+	}
+	if !reHHMM.MatchString(h.Closing) {
+		return errf("hall.closing", "%q is not HH:MM", h.Closing)
+	}
+	if h.Closing <= h.Opening {
+		return errf("hall.closing", "%s is not after opening %s", h.Closing, h.Opening)
+	}
+	for i, d := range h.Holidays {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return errf(fmt.Sprintf("hall.holidays[%d]", i), "%q is not YYYY-MM-DD", d)
+		}
+	}
+	for i, d := range h.Workdays {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return errf(fmt.Sprintf("hall.workdays[%d]", i), "%q is not YYYY-MM-DD", d)
+		}
+	}
+	if c.Cases.NumberFormat == "" || !strings.Contains(c.Cases.NumberFormat, "{seq") {
+		return errf("cases.number_format", "%q needs a sequence ({seq4})", c.Cases.NumberFormat)
+	}
+	if c.Cases.YellowDays < 0 {
+		return errf("cases.yellow_days", "must not be negative")
+	}
+	if c.Cases.FollowupDays < 1 {
+		return errf("cases.followup_days", "must be at least 1")
+	}
+	if c.Retention.MaterialsDays < 0 {
+		return errf("retention.materials_days", "must not be negative")
+	}
+	return nil
+}
+
+func (c *Config) validateQueue() error {
+	q := &c.Queue
+	switch {
+	case q.PriorityRatio < 0:
+		return errf("queue.priority_ratio", "must not be negative")
+	case q.MaxWaitMinutes < 0:
+		return errf("queue.max_wait_minutes", "must not be negative")
+	case q.MaxRecalls < 0:
+		return errf("queue.max_recalls", "must not be negative")
+	case q.NoShowAfterRecalls < 0 || q.NoShowAfterRecalls > q.MaxRecalls:
+		return errf("queue.no_show_after_recalls", "must be between 0 and queue.max_recalls (%d)", q.MaxRecalls)
+	case q.DailyCapPerID < 0:
+		return errf("queue.daily_cap_per_id", "must not be negative")
+	}
+	for i, r := range q.PriorityReasons {
+		if strings.TrimSpace(r) == "" {
+			return errf(fmt.Sprintf("queue.priority_reasons[%d]", i), "must not be empty")
+		}
+	}
+	return nil
+}
+
+// validateZones returns the set of window numbers the zones define.
+func (c *Config) validateZones() (map[int]string, error) {
+	if len(c.Zones) == 0 {
+		return nil, errf("zones", "at least one zone is needed")
+	}
+	windows := map[int]string{}
+	ids := map[string]bool{}
+	prefixes := map[string]string{}
+	for i := range c.Zones {
+		z := &c.Zones[i]
+		key := fmt.Sprintf("zones[%d]", i)
+		if !reZoneID.MatchString(z.ID) {
+			return nil, errf(key+".id", "%q is not one capital letter", z.ID)
+		}
+		if ids[z.ID] {
+			return nil, errf(key+".id", "zone %s is defined twice", z.ID)
+		}
+		ids[z.ID] = true
+		if z.Prefix == "" {
+			z.Prefix = z.ID
+		}
+		if !reZoneID.MatchString(z.Prefix) {
+			return nil, errf(key+".prefix", "%q is not one capital letter", z.Prefix)
+		}
+		if other, dup := prefixes[z.Prefix]; dup {
+			return nil, errf(key+".prefix", "prefix %s is zone %s's too", z.Prefix, other)
+		}
+		prefixes[z.Prefix] = z.ID
+		if strings.TrimSpace(z.Name) == "" {
+			return nil, errf(key+".name", "must not be empty")
+		}
+		for _, w := range z.Windows {
+			if w < 1 || w > 999 {
+				return nil, errf(key+".windows", "window %d is not 1..999", w)
+			}
+			if other, dup := windows[w]; dup {
+				return nil, errf(key+".windows", "window %d is in zone %s and zone %s", w, other, z.ID)
+			}
+			windows[w] = z.ID
+		}
+	}
+	seen := map[int]bool{}
+	for i, w := range c.Windows {
+		key := fmt.Sprintf("windows[%d]", i)
+		if _, ok := windows[w.Number]; !ok {
+			return nil, errf(key+".number", "window %d is in no zone", w.Number)
+		}
+		if seen[w.Number] {
+			return nil, errf(key+".number", "window %d is listed twice", w.Number)
+		}
+		seen[w.Number] = true
+		for _, h := range w.Helps {
+			if !ids[h] {
+				return nil, errf(key+".helps", "unknown zone %q", h)
+			}
+		}
+	}
+	return windows, nil
+}
+
+func (c *Config) validateTerminals(windows map[int]string) error {
+	ids := map[string]bool{}
+	tokens := map[string]bool{}
+	for i, t := range c.Terminals {
+		key := fmt.Sprintf("terminals[%d]", i)
+		if !reTerminalID.MatchString(t.ID) {
+			return errf(key+".id", "%q is not a terminal id (letters, digits, - _ .)", t.ID)
+		}
+		if ids[t.ID] {
+			return errf(key+".id", "terminal %s is listed twice", t.ID)
+		}
+		ids[t.ID] = true
+		if !slices.Contains([]string{RoleKiosk, RoleGuide, RoleWindow, RoleDisplay, RoleAdmin}, t.Role) {
+			return errf(key+".role", "%q is not one of kiosk, guide, window, display, admin", t.Role)
+		}
+		if t.Role == RoleWindow {
+			if _, ok := windows[t.Window]; !ok {
+				return errf(key+".window", "window %d is in no zone", t.Window)
+			}
+		} else if t.Window != 0 {
+			return errf(key+".window", "only a window terminal has a window number")
+		}
+		if len(t.Token) < 16 {
+			return errf(key+".token", "must be at least 16 characters")
+		}
+		if tokens[t.Token] {
+			return errf(key+".token", "the same token is given to two terminals")
+		}
+		tokens[t.Token] = true
+	}
+	return nil
+}
+
+func (c *Config) validateDevices() error {
+	if c.Devices.IDCard.Port != "" && c.Devices.IDCard.Baud <= 0 {
+		return errf("devices.idcard.baud", "must be positive")
+	}
+	switch c.Devices.Printer.Width {
+	case 0:
+		c.Devices.Printer.Width = 80
+	case 58, 80:
+	default:
+		return errf("devices.printer.width_mm", "%d is not 58 or 80", c.Devices.Printer.Width)
+	}
+	switch c.Devices.Printer.OnFailure {
+	case "":
+		c.Devices.Printer.OnFailure = "void"
+	case "void", "hold":
+	default:
+		return errf("devices.printer.on_failure", "%q is not void or hold", c.Devices.Printer.OnFailure)
+	}
+	switch c.Devices.Scanner.Backend {
+	case "", "sim", "sane", "folder":
+	default:
+		return errf("devices.scanner.backend", "%q is not sane, folder or sim", c.Devices.Scanner.Backend)
+	}
+	if c.Devices.Scanner.Backend == "folder" && c.Devices.Scanner.Folder == "" {
+		return errf("devices.scanner.folder", "the folder backend needs a folder")
+	}
+	if c.Upstream.URL != "" {
+		if u, err := url.Parse(c.Upstream.URL); err != nil || u.Host == "" {
+			return errf("upstream.url", "%q is not a URL", c.Upstream.URL)
+		}
+	}
+	return nil
+}
+
+// ZoneOf returns the zone that holds window n.
+func (c *Config) ZoneOf(window int) (Zone, bool) {
+	for _, z := range c.Zones {
+		if slices.Contains(z.Windows, window) {
+			return z, true
+		}
+	}
+	return Zone{}, false
+}
+
+// Helps returns the zones window n helps when its own zone is empty.
+func (c *Config) Helps(window int) []string {
+	for _, w := range c.Windows {
+		if w.Number == window {
+			return w.Helps
+		}
+	}
+	return nil
+}

@@ -1,0 +1,275 @@
+package kiosk
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Matter is one standardised matter (事项).
+type Matter struct {
+	Code          string   `json:"code"`
+	Name          string   `json:"name"`
+	Department    string   `json:"department"`
+	Zone          string   `json:"zone"`
+	PromiseDays   int      `json:"promise_days"`
+	StatutoryDays int      `json:"statutory_days"`
+	Materials     []string `json:"materials"`
+	MailOK        bool     `json:"mail_ok"`
+
+	initials string // pinyin initials of Name, lower case
+	full     string // full pinyin of Name, lower case, no spaces
+}
+
+// Package is a 一件事 bundle of matters across departments.
+type Package struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Matters     []string `json:"matters"`
+	LeadZone    string   `json:"lead_zone,omitempty"`
+	Departments []string `json:"departments"`
+	Materials   []string `json:"materials"` // merged, each once
+
+	initials, full string
+}
+
+// Catalog is the hall's list of matters and packages.
+type Catalog struct {
+	matters  []*Matter
+	byCode   map[string]*Matter
+	packages []*Package
+	pkgByCode map[string]*Package
+}
+
+// catalogFile is the JSON form of a catalog.
+type catalogFile struct {
+	Note     string    `json:"note,omitempty"`
+	Matters  []Matter  `json:"matters"`
+	Packages []Package `json:"packages"`
+}
+
+// ParseCatalog reads a catalog in JSON (an object with "matters" and
+// "packages") or CSV (a header row naming the columns code, name,
+// department, zone, promise_days, statutory_days, materials, mail_ok;
+// materials separated by "；" or ";"). zones is the set of zone ids the
+// hall has; excluded lists departments whose results are never mailed free.
+func ParseCatalog(data []byte, zones []string, excluded []string) (*Catalog, error) {
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	var f catalogFile
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			return nil, fmt.Errorf("catalog: json: %w", err)
+		}
+	} else {
+		ms, err := parseMattersCSV(trimmed)
+		if err != nil {
+			return nil, err
+		}
+		f.Matters = ms
+	}
+	return newCatalog(f, zones, excluded)
+}
+
+func parseMattersCSV(data []byte) ([]Matter, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("catalog: csv header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.ToLower(h))] = i
+	}
+	for _, need := range []string{"code", "name", "department", "zone", "promise_days"} {
+		if _, ok := col[need]; !ok {
+			return nil, fmt.Errorf("catalog: csv: no %q column", need)
+		}
+	}
+	get := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var out []Matter
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("catalog: csv: %w", err)
+		}
+		m := Matter{Code: get(rec, "code"), Name: get(rec, "name"), Department: get(rec, "department"), Zone: get(rec, "zone")}
+		if m.PromiseDays, err = strconv.Atoi(get(rec, "promise_days")); err != nil {
+			return nil, fmt.Errorf("catalog: csv line %d: promise_days %q is not a number", line, get(rec, "promise_days"))
+		}
+		if s := get(rec, "statutory_days"); s != "" {
+			if m.StatutoryDays, err = strconv.Atoi(s); err != nil {
+				return nil, fmt.Errorf("catalog: csv line %d: statutory_days %q is not a number", line, s)
+			}
+		}
+		for _, mat := range strings.FieldsFunc(get(rec, "materials"), func(r rune) bool { return r == ';' || r == '；' || r == '|' }) {
+			if mat = strings.TrimSpace(mat); mat != "" {
+				m.Materials = append(m.Materials, mat)
+			}
+		}
+		switch strings.ToLower(get(rec, "mail_ok")) {
+		case "", "true", "1", "yes", "是":
+			m.MailOK = get(rec, "mail_ok") != ""
+		case "false", "0", "no", "否":
+		default:
+			return nil, fmt.Errorf("catalog: csv line %d: mail_ok %q is not true or false", line, get(rec, "mail_ok"))
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, error) {
+	c := &Catalog{byCode: map[string]*Matter{}, pkgByCode: map[string]*Package{}}
+	args := pinyin.NewArgs()
+	for i := range f.Matters {
+		m := f.Matters[i]
+		where := fmt.Sprintf("catalog: matter %d (%s)", i+1, m.Code)
+		switch {
+		case strings.TrimSpace(m.Code) == "":
+			return nil, fmt.Errorf("%s: no code", where)
+		case strings.TrimSpace(m.Name) == "":
+			return nil, fmt.Errorf("%s: no name", where)
+		case strings.TrimSpace(m.Department) == "":
+			return nil, fmt.Errorf("%s: no department", where)
+		case !slices.Contains(zones, m.Zone):
+			return nil, fmt.Errorf("%s: zone %q is not a zone of the hall", where, m.Zone)
+		case m.PromiseDays < 0 || m.StatutoryDays < 0:
+			return nil, fmt.Errorf("%s: negative time limit", where)
+		case m.StatutoryDays > 0 && m.PromiseDays > m.StatutoryDays:
+			return nil, fmt.Errorf("%s: promise_days %d exceeds statutory_days %d", where, m.PromiseDays, m.StatutoryDays)
+		}
+		if _, dup := c.byCode[m.Code]; dup {
+			return nil, fmt.Errorf("%s: code given twice", where)
+		}
+		if slices.Contains(excluded, m.Department) {
+			m.MailOK = false
+		}
+		m.initials, m.full = pinyinKeys(m.Name, args)
+		c.matters = append(c.matters, &m)
+		c.byCode[m.Code] = &m
+	}
+	for i := range f.Packages {
+		p := f.Packages[i]
+		where := fmt.Sprintf("catalog: package %d (%s)", i+1, p.Code)
+		if strings.TrimSpace(p.Code) == "" || strings.TrimSpace(p.Name) == "" {
+			return nil, fmt.Errorf("%s: needs a code and a name", where)
+		}
+		if _, dup := c.pkgByCode[p.Code]; dup {
+			return nil, fmt.Errorf("%s: code given twice", where)
+		}
+		if len(p.Matters) == 0 {
+			return nil, fmt.Errorf("%s: no matters", where)
+		}
+		p.Departments, p.Materials = nil, nil
+		for _, code := range p.Matters {
+			m, ok := c.byCode[code]
+			if !ok {
+				return nil, fmt.Errorf("%s: unknown matter %q", where, code)
+			}
+			if !slices.Contains(p.Departments, m.Department) {
+				p.Departments = append(p.Departments, m.Department)
+			}
+			for _, mat := range m.Materials {
+				if !slices.Contains(p.Materials, mat) {
+					p.Materials = append(p.Materials, mat)
+				}
+			}
+		}
+		if p.LeadZone == "" {
+			p.LeadZone = c.byCode[p.Matters[0]].Zone
+		}
+		if !slices.Contains(zones, p.LeadZone) {
+			return nil, fmt.Errorf("%s: lead_zone %q is not a zone of the hall", where, p.LeadZone)
+		}
+		p.initials, p.full = pinyinKeys(p.Name, args)
+		c.packages = append(c.packages, &p)
+		c.pkgByCode[p.Code] = &p
+	}
+	return c, nil
+}
+
+// pinyinKeys returns the lower-case pinyin initials and full pinyin of s;
+// letters and digits that are not Han characters are kept as they are.
+func pinyinKeys(s string, args pinyin.Args) (initials, full string) {
+	var ini, all strings.Builder
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			py := pinyin.SinglePinyin(r, args)
+			if len(py) > 0 && py[0] != "" {
+				ini.WriteByte(py[0][0])
+				all.WriteString(py[0])
+			}
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			lr := unicode.ToLower(r)
+			ini.WriteRune(lr)
+			all.WriteRune(lr)
+		}
+	}
+	return ini.String(), all.String()
+}
+
+// Matter returns the matter with the given code.
+func (c *Catalog) Matter(code string) (*Matter, bool) {
+	m, ok := c.byCode[code]
+	return m, ok
+}
+
+// Package returns the package with the given code.
+func (c *Catalog) Package(code string) (*Package, bool) {
+	p, ok := c.pkgByCode[code]
+	return p, ok
+}
+
+// Matters returns every matter, in catalog order.
+func (c *Catalog) Matters() []*Matter { return c.matters }
+
+// Packages returns every package, in catalog order.
+func (c *Catalog) Packages() []*Package { return c.packages }
+
+// Search returns the matters and packages whose name, code, pinyin initials
+// or full pinyin contain q (case-insensitive). An empty q matches everything.
+func (c *Catalog) Search(q string) ([]*Matter, []*Package) {
+	q = strings.ToLower(strings.Join(strings.Fields(q), ""))
+	if q == "" {
+		return c.matters, c.packages
+	}
+	match := func(name, code, ini, full string) bool {
+		return strings.Contains(name, q) || strings.Contains(strings.ToLower(code), q) ||
+			strings.Contains(ini, q) || strings.Contains(full, q)
+	}
+	var ms []*Matter
+	for _, m := range c.matters {
+		if match(m.Name, m.Code, m.initials, m.full) {
+			ms = append(ms, m)
+		}
+	}
+	var ps []*Package
+	for _, p := range c.packages {
+		if match(p.Name, p.Code, p.initials, p.full) {
+			ps = append(ps, p)
+		}
+	}
+	return ms, ps
+}

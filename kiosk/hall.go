@@ -1,0 +1,397 @@
+package kiosk
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"yichuang/config"
+)
+
+// Options are what a Hall is made of.
+type Options struct {
+	Config  *config.Config
+	Catalog *Catalog
+	Store   Store
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+	// Publish receives every committed event, in seq order. It must not block.
+	Publish func(Event)
+	// IDKey keys the hash that finds an ID number's tickets without storing it.
+	IDKey []byte
+	// Materials, when set, says whether a material id exists.
+	Materials func(ctx context.Context, id string) (bool, error)
+	Logger    *slog.Logger
+}
+
+// Hall is the hall node's queue and everything that hangs on it. Its state
+// lives in memory and in the store; a change is applied to memory under one
+// lock, committed durably (several changes share a transaction when they
+// arrive together: group commit), and only then answered and published.
+type Hall struct {
+	cfg     *config.Config
+	cat     *Catalog
+	store   Store
+	now     func() time.Time
+	publish func(Event)
+	idKey   []byte
+	hasMat  func(ctx context.Context, id string) (bool, error)
+	log     *slog.Logger
+	cal     *Calendar
+	policy  Policy
+
+	mu       sync.Mutex
+	epoch    int
+	tickets  map[string]*Ticket // active tickets, and every ticket of today and yesterday
+	counters map[string]int     // day|zone → last ticket seq
+	caseSeqs map[string]int     // day|key → last case seq
+	idem     map[string]string  // terminal|key → ticket id
+	held     map[int]*Ticket    // window → the ticket it holds
+	zc       map[string]zoneCounter
+	seq      int64
+	loadedOn string // the hall day memory was last trimmed for
+
+	queue     chan *pending
+	stop      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+type pending struct {
+	ch    *Change
+	epoch int
+	done  chan error
+}
+
+// ErrStale is returned for a change that was queued on state that a failed
+// commit has since thrown away; nothing of it was written.
+var ErrStale = errors.New("kiosk: change dropped after a failed commit")
+
+// Open builds the hall from the store and starts its committer.
+func Open(ctx context.Context, o Options) (*Hall, error) {
+	if o.Config == nil || o.Catalog == nil || o.Store == nil {
+		return nil, errors.New("kiosk: open: config, catalog and store are needed")
+	}
+	h := &Hall{
+		cfg: o.Config, cat: o.Catalog, store: o.Store, now: o.Now, publish: o.Publish,
+		idKey: o.IDKey, hasMat: o.Materials, log: o.Logger,
+		cal: NewCalendar(o.Config.Hall.Holidays, o.Config.Hall.Workdays),
+		policy: Policy{
+			PriorityRatio: o.Config.Queue.PriorityRatio,
+			MaxWait:       time.Duration(o.Config.Queue.MaxWaitMinutes) * time.Minute,
+		},
+		queue: make(chan *pending, 4096),
+		stop:  make(chan struct{}),
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.publish == nil {
+		h.publish = func(Event) {}
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if len(h.idKey) == 0 {
+		return nil, errors.New("kiosk: open: an ID hash key is needed")
+	}
+	h.mu.Lock()
+	err := h.reload(ctx)
+	h.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	h.wg.Add(1)
+	go h.committer()
+	return h, nil
+}
+
+// Close stops the committer after the changes already queued are written.
+func (h *Hall) Close() {
+	h.closeOnce.Do(func() { close(h.stop) })
+	h.wg.Wait()
+}
+
+// Config returns the hall's configuration.
+func (h *Hall) Config() *config.Config { return h.cfg }
+
+// Catalog returns the hall's catalog.
+func (h *Hall) Catalog() *Catalog { return h.cat }
+
+// Calendar returns the hall's working-day calendar.
+func (h *Hall) Calendar() *Calendar { return h.cal }
+
+// day returns the hall day of t.
+func (h *Hall) day(t time.Time) string { return t.In(h.cfg.Location).Format(time.DateOnly) }
+
+func (h *Hall) yesterday(t time.Time) string {
+	return t.In(h.cfg.Location).AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// reload rebuilds memory from the store. h.mu must be held.
+func (h *Hall) reload(ctx context.Context) error {
+	now := h.now()
+	since := h.yesterday(now)
+	snap, err := h.store.Load(ctx, since)
+	if err != nil {
+		return fmt.Errorf("kiosk: load: %w", err)
+	}
+	h.tickets = make(map[string]*Ticket, len(snap.Tickets))
+	h.held = map[int]*Ticket{}
+	h.counters = map[string]int{}
+	h.caseSeqs = map[string]int{}
+	h.idem = map[string]string{}
+	h.zc = map[string]zoneCounter{}
+	for _, t := range snap.Tickets {
+		h.tickets[t.ID] = t
+		if (t.Status == StatusCalled || t.Status == StatusServing) && t.Window != 0 {
+			if cur, ok := h.held[t.Window]; !ok || t.CalledAt.After(cur.CalledAt) {
+				h.held[t.Window] = t
+			}
+		}
+	}
+	for _, c := range snap.Counters {
+		h.counters[c.Day+"|"+c.Key] = c.Seq
+	}
+	for _, c := range snap.CaseSeqs {
+		h.caseSeqs[c.Day+"|"+c.Key] = c.Seq
+	}
+	for _, k := range snap.Idempotency {
+		h.idem[k.Terminal+"|"+k.Key] = k.TicketID
+	}
+	h.seq = snap.LastSeq
+	h.loadedOn = h.day(now)
+	h.rebuildZoneCounters()
+	return nil
+}
+
+// rebuildZoneCounters derives the ratio rule's memory from today's calls.
+func (h *Hall) rebuildZoneCounters() {
+	today := h.loadedOn
+	var called []*Ticket
+	for _, t := range h.tickets {
+		if !t.CalledAt.IsZero() && h.day(t.CalledAt) == today {
+			called = append(called, t)
+		}
+	}
+	slices.SortFunc(called, func(a, b *Ticket) int { return a.CalledAt.Compare(b.CalledAt) })
+	h.zc = map[string]zoneCounter{}
+	for _, t := range called {
+		h.noteCall(t)
+	}
+}
+
+func (h *Hall) noteCall(t *Ticket) {
+	zc := h.zc[t.Zone]
+	if t.Priority {
+		zc.normalsSincePriority = 0
+		zc.anyPriorityCalled = true
+	} else {
+		zc.normalsSincePriority++
+	}
+	h.zc[t.Zone] = zc
+}
+
+// committer writes queued changes in batches, answers their callers and
+// publishes their events in order.
+func (h *Hall) committer() {
+	defer h.wg.Done()
+	for {
+		var first *pending
+		select {
+		case first = <-h.queue:
+		case <-h.stop:
+			// write what is queued, then stop
+			for {
+				select {
+				case p := <-h.queue:
+					h.commitBatch([]*pending{p})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*pending{first}
+	drain:
+		for len(batch) < 512 {
+			select {
+			case p := <-h.queue:
+				batch = append(batch, p)
+			default:
+				break drain
+			}
+		}
+		h.commitBatch(batch)
+	}
+}
+
+func (h *Hall) commitBatch(batch []*pending) {
+	h.mu.Lock()
+	epoch := h.epoch
+	h.mu.Unlock()
+	var live []*pending
+	for _, p := range batch {
+		if p.epoch != epoch {
+			p.done <- ErrStale
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) == 0 {
+		return
+	}
+	changes := make([]*Change, len(live))
+	for i, p := range live {
+		changes[i] = p.ch
+	}
+	err := h.store.Commit(context.Background(), changes)
+	if err != nil {
+		h.log.Error("commit failed; reloading state from the store", "err", err, "changes", len(live))
+		h.mu.Lock()
+		h.epoch++
+		if rerr := h.reload(context.Background()); rerr != nil {
+			h.log.Error("reload after failed commit", "err", rerr)
+		}
+		h.mu.Unlock()
+		for _, p := range live {
+			p.done <- fmt.Errorf("kiosk: commit: %w", err)
+		}
+		return
+	}
+	for _, p := range live {
+		for _, e := range p.ch.Events {
+			h.publish(e)
+		}
+		p.done <- nil
+	}
+}
+
+// enqueue hands a change applied to memory to the committer. h.mu is held.
+func (h *Hall) enqueue(ch *Change) *pending {
+	p := &pending{ch: ch, epoch: h.epoch, done: make(chan error, 1)}
+	h.queue <- p
+	return p
+}
+
+// apply runs fn under the lock; fn validates, then changes memory and
+// records the change. The answer waits until the change is on disk.
+func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
+	h.mu.Lock()
+	now := h.now()
+	h.roll(now)
+	ch := &Change{}
+	if err := fn(now, ch); err != nil {
+		h.mu.Unlock()
+		return err
+	}
+	if len(ch.Tickets)+len(ch.Events)+len(ch.Audit)+len(ch.Ratings)+len(ch.Cases) == 0 {
+		h.mu.Unlock()
+		return nil
+	}
+	p := h.enqueue(ch)
+	h.mu.Unlock()
+	return <-p.done
+}
+
+// roll trims memory when the hall day changes. h.mu is held.
+func (h *Hall) roll(now time.Time) {
+	today := h.day(now)
+	if today == h.loadedOn {
+		return
+	}
+	yesterday := h.yesterday(now)
+	for id, t := range h.tickets {
+		if !t.Active() && t.Day < yesterday {
+			delete(h.tickets, id)
+		}
+	}
+	for k := range h.counters {
+		if k[:10] < yesterday {
+			delete(h.counters, k)
+		}
+	}
+	for k := range h.caseSeqs {
+		if k[:10] < yesterday {
+			delete(h.caseSeqs, k)
+		}
+	}
+	h.loadedOn = today
+	h.rebuildZoneCounters()
+}
+
+// event records an event in ch with the next seq. h.mu is held.
+func (h *Hall) event(ch *Change, now time.Time, typ string, data any) *Event {
+	b, err := json.Marshal(data)
+	if err != nil {
+		b = []byte("{}")
+	}
+	h.seq++
+	ch.Events = append(ch.Events, Event{Seq: h.seq, Type: typ, At: now, Data: b})
+	return &ch.Events[len(ch.Events)-1]
+}
+
+func (h *Hall) audit(ch *Change, now time.Time, a Actor, action string, t *Ticket, detail string) {
+	e := AuditEntry{At: now, Actor: a.Terminal, Role: a.Role, Staff: a.Staff, Action: action, Detail: detail}
+	if t != nil {
+		e.TicketID, e.Number = t.ID, t.Number
+	}
+	ch.Audit = append(ch.Audit, e)
+}
+
+// saveTicket records a copy of t in ch.
+func saveTicket(ch *Change, t *Ticket) {
+	cp := *t
+	ch.Tickets = append(ch.Tickets, &cp)
+}
+
+// IDHash returns the keyed hash under which an ID number's tickets are found.
+func (h *Hall) IDHash(idNumber string) string {
+	m := hmac.New(sha256.New, h.idKey)
+	m.Write([]byte(strings.ToUpper(strings.TrimSpace(idNumber))))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+// Emit publishes a device event (card.read, device.status ...) through the
+// hall's numbered, stored stream. terminal limits it to one terminal (and
+// admins); private is added for that terminal alone and never stored.
+func (h *Hall) Emit(ctx context.Context, typ string, data any, terminal string, private map[string]any) error {
+	return h.apply(func(now time.Time, ch *Change) error {
+		e := h.event(ch, now, typ, data)
+		e.Terminal = terminal
+		e.Private = private
+		return nil
+	})
+}
+
+// EventsSince returns stored events after seq, for a screen that reconnects.
+func (h *Hall) EventsSince(ctx context.Context, seq int64, limit int) ([]Event, error) {
+	return h.store.EventsSince(ctx, seq, limit)
+}
+
+// LastSeq returns the seq of the newest committed-or-queued event.
+func (h *Hall) LastSeq() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq
+}
+
+// Audit returns audit entries.
+func (h *Hall) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+	return h.store.Audit(ctx, q)
+}

@@ -1,0 +1,168 @@
+package kiosk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
+)
+
+// memStore is an in-memory Store for the domain's tests; failNext makes
+// the next Commit fail without writing anything.
+type memStore struct {
+	mu       sync.Mutex
+	tickets  map[string][]byte
+	keys     map[string][2]string // id → id hash, status key
+	counters map[string]Counter
+	caseSeqs map[string]Counter
+	idem     []IdemKey
+	cases    []Case
+	ratings  []Rating
+	audit    []AuditEntry
+	events   []Event
+	failNext bool
+	commits  int
+}
+
+func newMemStore() *memStore {
+	return &memStore{tickets: map[string][]byte{}, keys: map[string][2]string{}, counters: map[string]Counter{}, caseSeqs: map[string]Counter{}}
+}
+
+var errInjected = errors.New("injected commit failure")
+
+func (m *memStore) Commit(ctx context.Context, batch []*Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failNext {
+		m.failNext = false
+		return errInjected
+	}
+	m.commits++
+	for _, ch := range batch {
+		for _, t := range ch.Tickets {
+			b, _ := json.Marshal(t)
+			m.tickets[t.ID] = b
+			m.keys[t.ID] = [2]string{t.IDHash, t.StatusKey}
+		}
+		for _, c := range ch.Counters {
+			m.counters[c.Day+"|"+c.Key] = c
+		}
+		for _, c := range ch.CaseSeqs {
+			m.caseSeqs[c.Day+"|"+c.Key] = c
+		}
+		m.idem = append(m.idem, ch.Idempotency...)
+		m.cases = append(m.cases, ch.Cases...)
+		m.ratings = append(m.ratings, ch.Ratings...)
+		m.audit = append(m.audit, ch.Audit...)
+		for _, e := range ch.Events {
+			e.Private = nil
+			m.events = append(m.events, e)
+		}
+	}
+	return nil
+}
+
+func (m *memStore) ticket(id string) *Ticket {
+	t := new(Ticket)
+	_ = json.Unmarshal(m.tickets[id], t)
+	t.IDHash, t.StatusKey = m.keys[id][0], m.keys[id][1]
+	return t
+}
+
+func (m *memStore) Load(ctx context.Context, since string) (*Snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := &Snapshot{}
+	for id := range m.tickets {
+		t := m.ticket(id)
+		if t.Day >= since || t.Active() {
+			s.Tickets = append(s.Tickets, t)
+		}
+	}
+	for _, c := range m.counters {
+		if c.Day >= since {
+			s.Counters = append(s.Counters, c)
+		}
+	}
+	for _, c := range m.caseSeqs {
+		if c.Day >= since {
+			s.CaseSeqs = append(s.CaseSeqs, c)
+		}
+	}
+	s.Idempotency = slices.Clone(m.idem)
+	if n := len(m.events); n > 0 {
+		s.LastSeq = m.events[n-1].Seq
+	}
+	return s, nil
+}
+
+func (m *memStore) Tickets(ctx context.Context, day string) ([]*Ticket, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*Ticket
+	for id := range m.tickets {
+		if t := m.ticket(id); t.Day == day {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Ticket(ctx context.Context, id string) (*Ticket, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.tickets[id]; !ok {
+		return nil, false, nil
+	}
+	return m.ticket(id), true, nil
+}
+
+func (m *memStore) Ratings(ctx context.Context, day string) ([]Rating, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Rating
+	for _, r := range m.ratings {
+		if r.Day == day {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Cases(ctx context.Context, ticketID string) ([]Case, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Case
+	for _, c := range m.cases {
+		if c.TicketID == ticketID {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) EventsSince(ctx context.Context, since int64, limit int) ([]Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Event
+	for _, e := range m.events {
+		if e.Seq > since && len(out) < limit {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []AuditEntry
+	for _, a := range m.audit {
+		if q.TicketID != "" && a.TicketID != q.TicketID {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

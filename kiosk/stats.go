@@ -1,0 +1,168 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Figures are one zone's or window's numbers for a day.
+type Figures struct {
+	Issued         int            `json:"issued"`
+	Waiting        int            `json:"waiting"`
+	Served         int            `json:"served"`
+	NoShow         int            `json:"no_show"`
+	Expired        int            `json:"expired"`
+	Voided         int            `json:"voided"`
+	MeanWaitSec    float64        `json:"mean_wait_s"`
+	P90WaitSec     float64        `json:"p90_wait_s"`
+	MeanServiceSec float64        `json:"mean_service_s"`
+	Ratings        map[string]int `json:"ratings"` // "1".."5" → count
+	Accepted       int            `json:"accepted"`
+
+	waits, services []float64
+}
+
+// Stats is a day's statistics per zone and per window.
+type Stats struct {
+	Date    string              `json:"date"`
+	Total   *Figures            `json:"total"`
+	Zones   map[string]*Figures `json:"zones"`
+	Windows map[string]*Figures `json:"windows"`
+}
+
+func newFigures() *Figures {
+	return &Figures{Ratings: map[string]int{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}}
+}
+
+// Stats computes a hall day's statistics (date "": today).
+func (h *Hall) Stats(ctx context.Context, date string) (*Stats, error) {
+	today := h.day(h.now())
+	if date == "" {
+		date = today
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return nil, invalid("date", "%q is not YYYY-MM-DD", date)
+	}
+	var tickets []*Ticket
+	h.mu.Lock()
+	inMemory := date >= h.yesterday(h.now())
+	if inMemory {
+		for _, t := range h.tickets {
+			if t.Day == date {
+				cp := *t
+				tickets = append(tickets, &cp)
+			}
+		}
+	}
+	h.mu.Unlock()
+	if !inMemory {
+		var err error
+		if tickets, err = h.store.Tickets(ctx, date); err != nil {
+			return nil, fmt.Errorf("kiosk: stats: %w", err)
+		}
+	}
+	ratings, err := h.store.Ratings(ctx, date)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: stats: %w", err)
+	}
+	s := &Stats{Date: date, Total: newFigures(), Zones: map[string]*Figures{}, Windows: map[string]*Figures{}}
+	for _, z := range h.cfg.Zones {
+		s.Zones[z.ID] = newFigures()
+		for _, w := range z.Windows {
+			s.Windows[strconv.Itoa(w)] = newFigures()
+		}
+	}
+	for _, t := range tickets {
+		figs := []*Figures{s.Total}
+		if f, ok := s.Zones[t.Zone]; ok {
+			figs = append(figs, f)
+		}
+		if t.Window != 0 {
+			if f, ok := s.Windows[strconv.Itoa(t.Window)]; ok {
+				figs = append(figs, f)
+			}
+		}
+		for _, f := range figs {
+			f.add(t)
+		}
+	}
+	for _, r := range ratings {
+		key := strconv.Itoa(r.Level)
+		s.Total.Ratings[key]++
+		if f, ok := s.Zones[r.Zone]; ok {
+			f.Ratings[key]++
+		}
+		if f, ok := s.Windows[strconv.Itoa(r.Window)]; ok {
+			f.Ratings[key]++
+		}
+	}
+	s.Total.finish()
+	for _, f := range s.Zones {
+		f.finish()
+	}
+	for _, f := range s.Windows {
+		f.finish()
+	}
+	return s, nil
+}
+
+func (f *Figures) add(t *Ticket) {
+	if t.Status != StatusVoid {
+		f.Issued++
+	}
+	switch t.Status {
+	case StatusWaiting:
+		f.Waiting++
+	case StatusDone:
+		f.Served++
+		if t.Result == ResultAccepted {
+			f.Accepted++
+		}
+		if !t.CalledAt.IsZero() {
+			f.services = append(f.services, t.FinishedAt.Sub(t.CalledAt).Seconds())
+		}
+	case StatusNoShow:
+		f.NoShow++
+	case StatusExpired:
+		f.Expired++
+	case StatusVoid:
+		f.Voided++
+	}
+	if !t.CalledAt.IsZero() {
+		f.waits = append(f.waits, t.CalledAt.Sub(t.IssuedAt).Seconds())
+	}
+}
+
+func (f *Figures) finish() {
+	f.MeanWaitSec = round1(mean(f.waits))
+	f.P90WaitSec = round1(percentile(f.waits, 0.9))
+	f.MeanServiceSec = round1(mean(f.services))
+}
+
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}
+
+// percentile is the nearest-rank percentile of xs.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	rank := int(math.Ceil(p*float64(len(s)))) - 1
+	return s[max(0, min(rank, len(s)-1))]
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }

@@ -1,0 +1,73 @@
+package kiosk
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the hall needs of persistence. kiosk/store implements it on
+// SQLite; every Commit is one durable transaction.
+type Store interface {
+	// Load returns what the hall keeps in memory: every ticket still active
+	// and every ticket of the days on or after since; counters of those days;
+	// idempotency keys of those days; the last event seq.
+	Load(ctx context.Context, since string) (*Snapshot, error)
+	// Commit writes a batch of changes in one transaction, durably, in order.
+	Commit(ctx context.Context, batch []*Change) error
+	// Tickets returns the tickets issued on a hall day.
+	Tickets(ctx context.Context, day string) ([]*Ticket, error)
+	// Ticket returns one ticket by id, ok false when there is none.
+	Ticket(ctx context.Context, id string) (*Ticket, bool, error)
+	// Ratings returns the ratings given on a hall day.
+	Ratings(ctx context.Context, day string) ([]Rating, error)
+	// Cases returns the cases a ticket opened.
+	Cases(ctx context.Context, ticketID string) ([]Case, error)
+	// EventsSince returns up to limit events with seq > since, in order.
+	EventsSince(ctx context.Context, since int64, limit int) ([]Event, error)
+	// Audit returns audit entries matching q, oldest first.
+	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+}
+
+// Snapshot is the state the hall rebuilds its memory from.
+type Snapshot struct {
+	Tickets     []*Ticket
+	Counters    []Counter // ticket numbers per day and zone
+	CaseSeqs    []Counter // case numbers per day and key
+	Idempotency []IdemKey
+	LastSeq     int64
+}
+
+// Counter is the last sequence number handed out for a day and key.
+type Counter struct {
+	Day string
+	Key string
+	Seq int
+}
+
+// IdemKey binds a terminal's Idempotency-Key to the ticket it made.
+type IdemKey struct {
+	Terminal string
+	Key      string
+	TicketID string
+	Day      string
+}
+
+// Change is everything one request changes; it is committed whole or not at all.
+type Change struct {
+	Tickets     []*Ticket // inserted or replaced whole
+	Counters    []Counter
+	CaseSeqs    []Counter
+	Idempotency []IdemKey
+	Cases       []Case
+	Ratings     []Rating
+	Audit       []AuditEntry
+	Events      []Event
+}
+
+// AuditQuery selects audit entries.
+type AuditQuery struct {
+	From, To time.Time // zero: open
+	TicketID string
+	Actor    string
+	Limit    int
+}

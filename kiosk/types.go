@@ -1,0 +1,161 @@
+// Package kiosk is the hall's domain: the catalog, the comprehensive window
+// queue, tickets, submissions, cases, ratings, the audit log and statistics.
+// It does no HTTP and no device I/O; persistence sits behind Store.
+package kiosk
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Ticket statuses.
+const (
+	StatusWaiting = "waiting"
+	StatusCalled  = "called"
+	StatusServing = "serving"
+	StatusDone    = "done"
+	StatusNoShow  = "no_show"
+	StatusExpired = "expired"
+	StatusVoid    = "void" // a ticket whose print failed, voided
+)
+
+// Finish results.
+const (
+	ResultAccepted  = "accepted"
+	ResultRejected  = "rejected"
+	ResultConsulted = "consulted"
+	ResultServed    = "served" // implicitly finished when the window called the next ticket
+)
+
+// Ticket is one queue ticket.
+type Ticket struct {
+	ID             string      `json:"id"`
+	Day            string      `json:"day"` // the hall day it was issued on, YYYY-MM-DD
+	Zone           string      `json:"zone"`
+	Seq            int         `json:"seq"`
+	Number         string      `json:"number"`
+	Priority       bool        `json:"priority"`
+	PriorityReason string      `json:"priority_reason,omitempty"`
+	Matter         string      `json:"matter,omitempty"`
+	Package        string      `json:"package,omitempty"`
+	Status         string      `json:"status"`
+	Window         int         `json:"window,omitempty"`        // the window that called it
+	PinnedWindow   int         `json:"pinned_window,omitempty"` // transferred to one window
+	Transferred    bool        `json:"transferred,omitempty"`
+	Recalls        int         `json:"recalls"`
+	IssuedAt       time.Time   `json:"issued_at"`
+	CalledAt       time.Time   `json:"called_at,omitzero"`
+	ServingAt      time.Time   `json:"serving_at,omitzero"`
+	FinishedAt     time.Time   `json:"finished_at,omitzero"`
+	Result         string      `json:"result,omitempty"`
+	Terminal       string      `json:"terminal"`        // the terminal that issued it
+	Staff          string      `json:"staff,omitempty"` // who served it
+	IDHash         string      `json:"-"`               // keyed hash of the applicant's ID number
+	StatusKey      string      `json:"-"`               // the secret in the public status link
+	Submission     *Submission `json:"submission,omitempty"`
+	Rated          bool        `json:"rated,omitempty"`
+}
+
+// Active reports whether the ticket still holds a place in the queue or a window.
+func (t *Ticket) Active() bool {
+	return t.Status == StatusWaiting || t.Status == StatusCalled || t.Status == StatusServing
+}
+
+// Submission is what a citizen hands in with a ticket (一窗受理).
+type Submission struct {
+	Applicant Applicant `json:"applicant"`
+	Matter    string    `json:"matter,omitempty"`
+	Materials []string  `json:"materials,omitempty"`
+	Delivery  Delivery  `json:"delivery"`
+}
+
+// Applicant is the person a submission is for.
+type Applicant struct {
+	IDNumber string `json:"id_number"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// Delivery is how the result reaches the applicant.
+type Delivery struct {
+	Mode      string `json:"mode"` // pickup | mail
+	Recipient string `json:"recipient,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Address   string `json:"address,omitempty"`
+	Postcode  string `json:"postcode,omitempty"`
+	Remarks   string `json:"remarks,omitempty"`
+}
+
+// Case states.
+const (
+	CaseAccepted = "accepted"
+)
+
+// Case is an accepted submission (办件).
+type Case struct {
+	Number     string    `json:"number"`
+	TicketID   string    `json:"ticket_id"`
+	Matter     string    `json:"matter"`
+	MatterName string    `json:"matter_name"`
+	Department string    `json:"department"`
+	AcceptedAt time.Time `json:"accepted_at"`
+	Due        string    `json:"due"` // YYYY-MM-DD, promised completion
+	State      string    `json:"state"`
+	Parent     string    `json:"parent,omitempty"` // the package case for package parts
+	Package    string    `json:"package,omitempty"`
+	Window     int       `json:"window"`
+	Staff      string    `json:"staff,omitempty"`
+	Delivery   string    `json:"delivery"`
+}
+
+// Rating is one 好差评 rating.
+type Rating struct {
+	TicketID    string    `json:"ticket_id"`
+	Number      string    `json:"number"`
+	Zone        string    `json:"zone"`
+	Matter      string    `json:"matter,omitempty"`
+	Window      int       `json:"window"`
+	Staff       string    `json:"staff,omitempty"`
+	Channel     string    `json:"channel"` // counter | kiosk
+	Level       int       `json:"level"`
+	Comment     string    `json:"comment,omitempty"`
+	At          time.Time `json:"at"`
+	Day         string    `json:"day"`
+	FollowUp    bool      `json:"follow_up"` // 差评: verified, rectified and answered
+	FollowUpDue string    `json:"follow_up_due,omitempty"`
+}
+
+// RatingNames are the five levels' words, 5 first.
+var RatingNames = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+// Event is one message of the hall's event stream.
+type Event struct {
+	Seq  int64           `json:"seq"`
+	Type string          `json:"type"`
+	At   time.Time       `json:"at"`
+	Data json.RawMessage `json:"data"`
+	// Terminal, when set, limits the event to that terminal (and admins).
+	Terminal string `json:"-"`
+	// Private is added to Data for Terminal alone, live only, never stored.
+	Private map[string]any `json:"-"`
+}
+
+// AuditEntry records one state change: who, what, when.
+type AuditEntry struct {
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"` // terminal id
+	Role     string    `json:"role"`
+	Staff    string    `json:"staff,omitempty"`
+	Action   string    `json:"action"`
+	TicketID string    `json:"ticket_id,omitempty"`
+	Number   string    `json:"number,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
+}
+
+// Actor is who asks for a change.
+type Actor struct {
+	Terminal string
+	Role     string
+	Window   int
+	Staff    string
+}

@@ -1,0 +1,437 @@
+package ui
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strconv"
+	"time"
+
+	"yichuang/config"
+	"yichuang/kiosk"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	devs := map[string]any{}
+	if s.health != nil {
+		devs = s.health()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "devices": devs})
+}
+
+type zoneView struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	NameEN      string   `json:"name_en,omitempty"`
+	Prefix      string   `json:"prefix"`
+	Windows     []int    `json:"windows"`
+	Departments []string `json:"departments"`
+}
+
+func (s *Server) zoneViews() []zoneView {
+	out := make([]zoneView, 0, len(s.cfg.Zones))
+	for _, z := range s.cfg.Zones {
+		out = append(out, zoneView{ID: z.ID, Name: z.Name, NameEN: z.NameEN, Prefix: z.Prefix, Windows: z.Windows, Departments: z.Departments})
+	}
+	return out
+}
+
+func (s *Server) catalog(w http.ResponseWriter, r *http.Request) {
+	ms, ps := s.hall.Catalog().Search(r.URL.Query().Get("q"))
+	if ms == nil {
+		ms = []*kiosk.Matter{}
+	}
+	if ps == nil {
+		ps = []*kiosk.Package{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"zones": s.zoneViews(), "matters": ms, "packages": ps})
+}
+
+// statusURL is the public link of a ticket's status page.
+func (s *Server) statusURL(t *kiosk.Ticket) string {
+	return s.cfg.PublicURL + "/s/" + t.ID + "?token=" + t.StatusKey
+}
+
+type issuedView struct {
+	ID           string    `json:"id"`
+	Number       string    `json:"number"`
+	Zone         string    `json:"zone"`
+	ZoneName     string    `json:"zone_name"`
+	Matter       string    `json:"matter,omitempty"`
+	Package      string    `json:"package,omitempty"`
+	Priority     bool      `json:"priority"`
+	Status       string    `json:"status"`
+	WaitingAhead int       `json:"waiting_ahead"`
+	IssuedAt     time.Time `json:"issued_at"`
+	StatusURL    string    `json:"status_url"`
+}
+
+func (s *Server) zoneName(id string) string {
+	for _, z := range s.cfg.Zones {
+		if z.ID == id {
+			return z.Name
+		}
+	}
+	return ""
+}
+
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	var req kiosk.IssueRequest
+	if !decode(w, r, &req, false) {
+		return
+	}
+	req.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	res, err := s.hall.Issue(r.Context(), c.actor(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := res.Ticket
+	status := http.StatusCreated
+	if !res.Created && !res.Replay {
+		status = http.StatusOK // the citizen already holds this ticket (请勿重复取号)
+	}
+	writeJSON(w, status, issuedView{
+		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
+		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
+		StatusURL: s.statusURL(&t),
+	})
+}
+
+// ticketView is a ticket as a caller may see it: the submission only for
+// the window serving it, the terminal that issued it and admins.
+type ticketView struct {
+	ID           string            `json:"id"`
+	Number       string            `json:"number"`
+	Zone         string            `json:"zone"`
+	ZoneName     string            `json:"zone_name"`
+	Status       string            `json:"status"`
+	Window       *int              `json:"window"`
+	WaitingAhead int               `json:"waiting_ahead"`
+	Priority     bool              `json:"priority"`
+	Matter       string            `json:"matter,omitempty"`
+	Package      string            `json:"package,omitempty"`
+	IssuedAt     time.Time         `json:"issued_at"`
+	CalledAt     *time.Time        `json:"called_at,omitempty"`
+	FinishedAt   *time.Time        `json:"finished_at,omitempty"`
+	Result       string            `json:"result,omitempty"`
+	Recalls      int               `json:"recalls"`
+	Transferred  bool              `json:"transferred,omitempty"`
+	Rated        bool              `json:"rated,omitempty"`
+	Submission   *kiosk.Submission `json:"submission,omitempty"`
+	Applicant    *maskedApplicant  `json:"applicant,omitempty"`
+}
+
+type maskedApplicant struct {
+	Name           string `json:"name_masked"`
+	IDNumberMasked string `json:"id_number_masked"`
+}
+
+func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
+	v := ticketView{
+		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Status: t.Status,
+		WaitingAhead: ahead, Priority: t.Priority, Matter: t.Matter, Package: t.Package,
+		IssuedAt: t.IssuedAt.In(s.cfg.Location), Recalls: t.Recalls, Transferred: t.Transferred,
+	}
+	if t.Window != 0 {
+		n := t.Window
+		v.Window = &n
+	}
+	if staff {
+		v.Result, v.Rated = t.Result, t.Rated
+		if !t.CalledAt.IsZero() {
+			at := t.CalledAt.In(s.cfg.Location)
+			v.CalledAt = &at
+		}
+		if !t.FinishedAt.IsZero() {
+			at := t.FinishedAt.In(s.cfg.Location)
+			v.FinishedAt = &at
+		}
+		if t.Submission != nil {
+			if full {
+				v.Submission = t.Submission
+			} else {
+				v.Applicant = &maskedApplicant{Name: kiosk.MaskName(t.Submission.Applicant.Name), IDNumberMasked: kiosk.MaskID(t.Submission.Applicant.IDNumber)}
+			}
+		}
+	}
+	return v
+}
+
+// mayReadSubmission says whether a caller sees a ticket's submission whole.
+func mayReadSubmission(c caller, t *kiosk.Ticket) bool {
+	switch c.Role {
+	case config.RoleAdmin:
+		return true
+	case config.RoleWindow:
+		return t.Window == c.Window && (t.Status == kiosk.StatusCalled || t.Status == kiosk.StatusServing || t.Status == kiosk.StatusDone)
+	case config.RoleKiosk, config.RoleGuide:
+		return t.Terminal == c.ID && t.Active()
+	}
+	return false
+}
+
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	tok := bearer(r)
+	term, isTerminal := s.lookup(tok)
+	t, ahead, err := s.hall.Ticket(r.Context(), id)
+	if err != nil {
+		if kiosk.KindOf(err) == kiosk.KindNotFound && !isTerminal {
+			writeError(w, http.StatusUnauthorized, "", "a valid terminal token or the ticket's status link is needed")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if isTerminal {
+		c := caller{term}
+		writeJSON(w, http.StatusOK, s.view(&t, ahead, mayReadSubmission(c, &t), c.Role != config.RoleDisplay))
+		return
+	}
+	if tok == "" || !constantEqual(tok, t.StatusKey) {
+		writeError(w, http.StatusUnauthorized, "", "a valid terminal token or the ticket's status link is needed")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(&t, ahead, false, false))
+}
+
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	win := 0
+	if c.Role == config.RoleWindow {
+		win = c.Window
+	}
+	ts := s.hall.WaitingTickets(win)
+	out := make([]ticketView, 0, len(ts))
+	for i := range ts {
+		out = append(out, s.view(&ts[i], 0, false, c.Role != config.RoleDisplay))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": out})
+}
+
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"zones": s.zoneViews(), "waiting": s.hall.Waiting(), "seq": s.hall.LastSeq()})
+}
+
+func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	var req struct {
+		Level   int    `json:"level"`
+		Comment string `json:"comment"`
+	}
+	if !decode(w, r, &req, false) {
+		return
+	}
+	rt, err := s.hall.Rate(r.Context(), c.actor(), r.PathValue("id"), req.Level, req.Comment)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"ticket": rt.Number, "level": rt.Level, "name": kiosk.RatingNames[rt.Level],
+		"follow_up": rt.FollowUp, "follow_up_due": rt.FollowUpDue,
+	})
+}
+
+func (s *Server) void(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if !decode(w, r, &req, true) {
+		return
+	}
+	t, _, err := s.hall.Ticket(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c.Role != config.RoleAdmin && t.Terminal != c.ID {
+		writeError(w, http.StatusForbidden, "", "only the terminal that issued a ticket voids it")
+		return
+	}
+	if err := s.hall.Void(r.Context(), c.actor(), t.ID, req.Reason); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// window wraps a window handler: {n} must be a window, and a window
+// terminal may act only on its own number.
+func (s *Server) window(next func(w http.ResponseWriter, r *http.Request, c caller, n int)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, _ := callerOf(r)
+		n, err := strconv.Atoi(r.PathValue("n"))
+		if err != nil || n < 1 {
+			writeError(w, http.StatusNotFound, "", "no window "+r.PathValue("n"))
+			return
+		}
+		if _, ok := s.cfg.ZoneOf(n); !ok {
+			writeError(w, http.StatusNotFound, "", "no window "+r.PathValue("n"))
+			return
+		}
+		if c.Role == config.RoleWindow && c.Window != n {
+			writeError(w, http.StatusForbidden, "", "this terminal is window "+strconv.Itoa(c.Window))
+			return
+		}
+		next(w, r, c, n)
+	}
+}
+
+func (s *Server) windowState(w http.ResponseWriter, r *http.Request, c caller, n int) {
+	z, _ := s.cfg.ZoneOf(n)
+	out := map[string]any{"window": n, "zone": z.ID, "zone_name": z.Name, "helps": s.cfg.Helps(n), "ticket": nil}
+	if t := s.hall.Held(n); t != nil {
+		out["ticket"] = s.view(t, 0, true, true)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) windowOp(op string) func(w http.ResponseWriter, r *http.Request, c caller, n int) {
+	return func(w http.ResponseWriter, r *http.Request, c caller, n int) {
+		a := c.actor()
+		var t *kiosk.Ticket
+		var err error
+		out := map[string]any{}
+		switch op {
+		case "call":
+			var req kiosk.CallRequest
+			if !decode(w, r, &req, true) {
+				return
+			}
+			if t, err = s.hall.Call(r.Context(), a, n, req); err == nil && t == nil {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		case "recall":
+			if !decode(w, r, &struct{}{}, true) {
+				return
+			}
+			t, err = s.hall.Recall(r.Context(), a, n)
+		case "no-show":
+			if !decode(w, r, &struct{}{}, true) {
+				return
+			}
+			t, err = s.hall.NoShow(r.Context(), a, n)
+		case "start":
+			if !decode(w, r, &struct{}{}, true) {
+				return
+			}
+			t, err = s.hall.Start(r.Context(), a, n)
+		case "transfer":
+			var req kiosk.TransferRequest
+			if !decode(w, r, &req, false) {
+				return
+			}
+			t, err = s.hall.Transfer(r.Context(), a, n, req)
+		case "finish":
+			var req kiosk.FinishRequest
+			if !decode(w, r, &req, true) {
+				return
+			}
+			var cases []kiosk.Case
+			t, cases, err = s.hall.Finish(r.Context(), a, n, req)
+			if cases != nil {
+				out["cases"] = caseViews(cases)
+			}
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out["ticket"] = s.view(t, 0, true, true)
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+type caseView struct {
+	Number     string `json:"number"`
+	Matter     string `json:"matter"`
+	MatterName string `json:"matter_name"`
+	Department string `json:"department"`
+	Due        string `json:"due"`
+	State      string `json:"state"`
+	Parent     string `json:"parent"`
+	Delivery   string `json:"delivery"`
+}
+
+func caseViews(cs []kiosk.Case) []caseView {
+	out := make([]caseView, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, caseView{Number: c.Number, Matter: c.Matter, MatterName: c.MatterName, Department: c.Department,
+			Due: c.Due, State: c.State, Parent: c.Parent, Delivery: c.Delivery})
+	}
+	return out
+}
+
+func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	id := r.URL.Query().Get("ticket")
+	if id == "" {
+		writeError(w, http.StatusBadRequest, "ticket", "give ?ticket=ID")
+		return
+	}
+	t, _, err := s.hall.Ticket(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c.Role == config.RoleWindow && t.Window != c.Window {
+		writeError(w, http.StatusForbidden, "", "ticket "+t.Number+" is not served at this window")
+		return
+	}
+	cs, err := s.hall.Cases(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": caseViews(cs)})
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	st, err := s.hall.Stats(r.Context(), r.URL.Query().Get("date"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	aq := kiosk.AuditQuery{TicketID: q.Get("ticket"), Actor: q.Get("actor")}
+	if d := q.Get("date"); d != "" {
+		day, err := time.ParseInLocation(time.DateOnly, d, s.cfg.Location)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "date", "not YYYY-MM-DD")
+			return
+		}
+		aq.From, aq.To = day, day.AddDate(0, 0, 1)
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 10000 {
+			writeError(w, http.StatusBadRequest, "limit", "1 to 10000")
+			return
+		}
+		aq.Limit = n
+	}
+	es, err := s.hall.Audit(r.Context(), aq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if es == nil {
+		es = []kiosk.AuditEntry{}
+	}
+	for i := range es {
+		es[i].At = es[i].At.In(s.cfg.Location)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": es})
+}
+
+func constantEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -1,0 +1,241 @@
+// Package ui serves the hall over HTTP: the JSON API of DESIGN.md, the
+// WebSocket event stream and the embedded web app.
+package ui
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"yichuang/config"
+	"yichuang/kiosk"
+)
+
+// Server is the hall's HTTP front.
+type Server struct {
+	hall   *kiosk.Hall
+	cfg    *config.Config
+	log    *slog.Logger
+	hub    *Hub
+	tokens map[[32]byte]config.Terminal
+	health func() map[string]any
+	mux    *http.ServeMux
+	start  time.Time
+}
+
+// Options configure a Server.
+type Options struct {
+	Hall   *kiosk.Hall
+	Hub    *Hub
+	Logger *slog.Logger
+	// Health returns the devices' states for /healthz; nil: none.
+	Health func() map[string]any
+}
+
+// NewServer builds the HTTP handler.
+func NewServer(o Options) *Server {
+	s := &Server{
+		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health,
+		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, t := range s.cfg.Terminals {
+		s.tokens[sha256.Sum256([]byte(t.Token))] = t
+	}
+	s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
+	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
+	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.listTickets))
+	m.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket) // a terminal token or the ticket's status token
+	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.rate))
+	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.void))
+	m.HandleFunc("GET /api/v1/queue", s.auth(anyRole, s.queue))
+	m.HandleFunc("GET /api/v1/windows/{n}", s.auth(roles(config.RoleWindow, config.RoleAdmin), s.window(s.windowState)))
+	for _, op := range []string{"call", "recall", "no-show", "start", "finish", "transfer"} {
+		m.HandleFunc("POST /api/v1/windows/{n}/"+op, s.auth(roles(config.RoleWindow), s.window(s.windowOp(op))))
+	}
+	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow), s.cases))
+	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
+	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
+	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
+	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "", "no such endpoint")
+	})
+	s.pages(m)
+}
+
+// apiError is the one shape of every error answer.
+type apiError struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, field, msg string) {
+	writeJSON(w, status, apiError{Error: msg, Field: field})
+}
+
+// fail answers an error from the domain with the status its kind says.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var de *kiosk.Error
+	if errors.As(err, &de) {
+		status := map[kiosk.Kind]int{
+			kiosk.KindInvalid: http.StatusBadRequest, kiosk.KindNotFound: http.StatusNotFound,
+			kiosk.KindConflict: http.StatusConflict, kiosk.KindForbidden: http.StatusForbidden,
+			kiosk.KindLimit: http.StatusTooManyRequests,
+		}[de.Kind]
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		writeError(w, status, de.Field, de.Msg)
+		return
+	}
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, "", "internal error; nothing was changed")
+}
+
+// caller is the authenticated terminal of a request.
+type caller struct {
+	config.Terminal
+}
+
+func (c caller) actor() kiosk.Actor {
+	return kiosk.Actor{Terminal: c.ID, Role: c.Role, Window: c.Window}
+}
+
+type ctxKey struct{}
+
+func callerOf(r *http.Request) (caller, bool) {
+	c, ok := r.Context().Value(ctxKey{}).(caller)
+	return c, ok
+}
+
+// bearer returns the token of a request: the Authorization header, or the
+// token query parameter (pages and WebSockets opened with ?token=).
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if after, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(after)
+		}
+		return ""
+	}
+	return r.URL.Query().Get("token")
+}
+
+// lookup finds the terminal a token belongs to.
+func (s *Server) lookup(token string) (config.Terminal, bool) {
+	if token == "" {
+		return config.Terminal{}, false
+	}
+	sum := sha256.Sum256([]byte(token))
+	t, ok := s.tokens[sum]
+	if !ok || subtle.ConstantTimeCompare([]byte(t.Token), []byte(token)) != 1 {
+		return config.Terminal{}, false
+	}
+	return t, true
+}
+
+type roleCheck func(role string) bool
+
+func anyRole(string) bool { return true }
+
+func roles(rs ...string) roleCheck {
+	return func(role string) bool {
+		for _, r := range rs {
+			if r == role {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// auth admits callers with a valid token (401 otherwise) and an allowed role (403).
+func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, found := s.lookup(bearer(r))
+		if !found {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kioskd"`)
+			writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
+			return
+		}
+		if !ok(t.Role) {
+			writeError(w, http.StatusForbidden, "", fmt.Sprintf("a %s terminal may not do this", t.Role))
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, caller{t})))
+	}
+}
+
+const maxBody = 1 << 20
+
+// decode reads one JSON object into v: unknown fields, wrong types,
+// trailing data and oversized bodies are 400s naming the field.
+func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) && optional {
+		return true
+	}
+	if err == nil {
+		if dec.More() {
+			err = errors.New("trailing data after the JSON object")
+		} else if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
+			err = errors.New("trailing data after the JSON object")
+		}
+	}
+	if err == nil {
+		return true
+	}
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &te):
+		writeError(w, http.StatusBadRequest, te.Field, fmt.Sprintf("%s must be %s, not %s", te.Field, te.Type, te.Value))
+	case errors.As(err, &se):
+		writeError(w, http.StatusBadRequest, "", fmt.Sprintf("malformed JSON at byte %d", se.Offset))
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is over %d bytes", maxBody))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		writeError(w, http.StatusBadRequest, field, "unknown field "+field)
+	case errors.Is(err, io.EOF):
+		writeError(w, http.StatusBadRequest, "", "a JSON body is needed")
+	default:
+		writeError(w, http.StatusBadRequest, "", "bad JSON: "+err.Error())
+	}
+	return false
+}
