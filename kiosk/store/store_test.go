@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"yichuang/kiosk"
+)
+
+func open(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func ticket(id, day, number string) *kiosk.Ticket {
+	return &kiosk.Ticket{ID: id, Day: day, Zone: number[:1], Number: number, Status: kiosk.StatusWaiting,
+		IssuedAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Terminal: "kiosk-1", IDHash: "h-" + id, StatusKey: "k-" + id,
+		Submission: &kiosk.Submission{Applicant: kiosk.Applicant{IDNumber: "11010519491231002X", Name: "张三丰"}}}
+}
+
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := open(t, path)
+	t1 := ticket("t1", "2026-11-27", "A001")
+	err := db.Commit(ctx, []*kiosk.Change{{
+		Tickets:     []*kiosk.Ticket{t1},
+		Counters:    []kiosk.Counter{{Day: "2026-11-27", Key: "A", Seq: 1}},
+		Idempotency: []kiosk.IdemKey{{Terminal: "kiosk-1", Key: "x", TicketID: "t1", Day: "2026-11-27"}},
+		Audit:       []kiosk.AuditEntry{{At: t1.IssuedAt, Actor: "kiosk-1", Role: "kiosk", Action: "ticket.issue", TicketID: "t1", Number: "A001"}},
+		Events:      []kiosk.Event{{Seq: 1, Type: "ticket.issued", At: t1.IssuedAt, Data: []byte(`{"number":"A001"}`)}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open(t, path)
+	s, err := db.Load(ctx, "2026-11-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Tickets) != 1 || s.Tickets[0].Number != "A001" || s.Tickets[0].IDHash != "h-t1" || s.Tickets[0].StatusKey != "k-t1" ||
+		s.Tickets[0].Submission.Applicant.Name != "张三丰" {
+		t.Fatalf("tickets = %+v", s.Tickets)
+	}
+	if len(s.Counters) != 1 || s.Counters[0].Seq != 1 || len(s.Idempotency) != 1 || s.LastSeq != 1 {
+		t.Fatalf("snapshot = %+v", s)
+	}
+	evs, err := db.EventsSince(ctx, 0, 10)
+	if err != nil || len(evs) != 1 || evs[0].Type != "ticket.issued" {
+		t.Fatalf("events = %+v %v", evs, err)
+	}
+	au, err := db.Audit(ctx, kiosk.AuditQuery{TicketID: "t1"})
+	if err != nil || len(au) != 1 || au[0].Action != "ticket.issue" {
+		t.Fatalf("audit = %+v %v", au, err)
+	}
+}
+
+// A batch that breaks a constraint (the same number twice in a day) is
+// written not at all.
+func TestBatchAtomic(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	err := db.Commit(ctx, []*kiosk.Change{
+		{Tickets: []*kiosk.Ticket{ticket("t1", "2026-11-27", "A001")}},
+		{Tickets: []*kiosk.Ticket{ticket("t2", "2026-11-27", "A001")}},
+	})
+	if err == nil {
+		t.Fatal("a number given twice in a day was accepted")
+	}
+	ts, err := db.Tickets(ctx, "2026-11-27")
+	if err != nil || len(ts) != 0 {
+		t.Fatalf("after a failed batch: %d tickets, %v", len(ts), err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := open(t, path)
+	if _, err := db.w.ExecContext(ctx, `UPDATE schema_version SET version = 999`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err := Open(ctx, path)
+	if err == nil || !strings.Contains(err.Error(), "newer than this kioskd") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMigrationBacksUp(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := open(t, path)
+	// pretend the database is one version behind: a new step must back it up first
+	migrations = append(migrations, `CREATE TABLE extra (x INTEGER)`)
+	defer func() { migrations = migrations[:len(migrations)-1] }()
+	db.Close()
+	db = open(t, path)
+	if _, err := os.Stat(path + ".bak-v1"); err != nil {
+		t.Fatalf("no backup before migrating: %v", err)
+	}
+	var v int
+	if err := db.w.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil || v != 2 {
+		t.Fatalf("version %d %v", v, err)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	var mode string
+	var sync int
+	if err := db.w.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode %q %v", mode, err)
+	}
+	if err := db.w.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 2 {
+		t.Fatalf("synchronous %d (want 2 = FULL) %v", sync, err)
+	}
+}

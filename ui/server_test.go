@@ -1,0 +1,397 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"yichuang/config"
+	"yichuang/kiosk"
+	"yichuang/kiosk/store"
+)
+
+const (
+	tokKiosk   = "kiosk-token-0123456789"
+	tokGuide   = "guide-token-0123456789"
+	tokWin1    = "window1-token-01234567"
+	tokWin2    = "window2-token-01234567"
+	tokDisplay = "display-token-01234567"
+	tokAdmin   = "admin-token-0123456789"
+)
+
+const testConfig = `
+terminals = [
+  { id = "kiosk-1", role = "kiosk", token = "kiosk-token-0123456789" },
+  { id = "guide-1", role = "guide", token = "guide-token-0123456789" },
+  { id = "window-1", role = "window", window = 1, token = "window1-token-01234567" },
+  { id = "window-2", role = "window", window = 2, token = "window2-token-01234567" },
+  { id = "display-1", role = "display", token = "display-token-01234567" },
+  { id = "admin", role = "admin", token = "admin-token-0123456789" },
+]
+`
+
+type env struct {
+	t    *testing.T
+	srv  *httptest.Server
+	hall *kiosk.Hall
+	db   *store.DB
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, cfg.Mail.ExcludedDepartments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(nil, cfg.Location)
+	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub}))
+	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
+	return &env{t: t, srv: srv, hall: hall, db: db}
+}
+
+type resp struct {
+	status int
+	body   map[string]any
+	raw    string
+}
+
+func (e *env) do(method, path, token, body string, hdr ...string) resp {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	r := resp{status: res.StatusCode, raw: string(b)}
+	_ = json.Unmarshal(b, &r.body)
+	return r
+}
+
+func (e *env) want(r resp, status int) resp {
+	e.t.Helper()
+	if r.status != status {
+		e.t.Fatalf("status %d, want %d: %s", r.status, status, r.raw)
+	}
+	return r
+}
+
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+func TestAuth(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("GET", "/api/v1/catalog", "", ""), 401)
+	e.want(e.do("GET", "/api/v1/catalog", "wrong-token-0123456789", ""), 401)
+	e.want(e.do("GET", "/api/v1/catalog?token="+tokDisplay, "", ""), 200)
+	e.want(e.do("POST", "/api/v1/tickets", tokWin1, `{"zone":"A"}`), 403)
+	e.want(e.do("POST", "/api/v1/tickets", tokDisplay, `{"zone":"A"}`), 403)
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokKiosk, ``), 403)
+	e.want(e.do("POST", "/api/v1/windows/2/call", tokWin1, ``), 403)
+	e.want(e.do("POST", "/api/v1/windows/99/call", tokWin1, ``), 404)
+	e.want(e.do("GET", "/api/v1/stats", tokWin1, ``), 403)
+	e.want(e.do("GET", "/api/v1/audit", tokKiosk, ``), 403)
+	r := e.want(e.do("GET", "/api/v1/stats", "", ``), 401)
+	if str(r.body, "error") == "" {
+		t.Fatal("401 without an error message")
+	}
+	e.want(e.do("GET", "/healthz", "", ""), 200)
+}
+
+func TestTicketFlow(t *testing.T) {
+	e := newEnv(t)
+	r := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`, "Idempotency-Key", "abc-1"), 201)
+	for _, k := range []string{"id", "number", "zone", "issued_at", "status_url"} {
+		if _, ok := r.body[k]; !ok {
+			t.Fatalf("issue answer lacks %s: %s", k, r.raw)
+		}
+	}
+	if r.body["number"] != "A001" || r.body["waiting_ahead"] != float64(0) {
+		t.Fatalf("first ticket: %s", r.raw)
+	}
+	again := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`, "Idempotency-Key", "abc-1"), 201)
+	if again.body["id"] != r.body["id"] {
+		t.Fatal("the same key made a second ticket")
+	}
+	sub := `{"matter":"HJ-SJ-0001","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"materials":[],"delivery":{"mode":"pickup"}}}`
+	r2 := e.want(e.do("POST", "/api/v1/tickets", tokGuide, sub), 201)
+	if r2.body["number"] != "A002" || r2.body["waiting_ahead"] != float64(1) {
+		t.Fatalf("second: %s", r2.raw)
+	}
+	// the same citizen again in the same zone gets the same ticket
+	dup := e.want(e.do("POST", "/api/v1/tickets", tokGuide, sub), 200)
+	if dup.body["id"] != r2.body["id"] {
+		t.Fatal("one active ticket per ID per zone broken")
+	}
+	// public status link: no personal data
+	statusURL := str(r2.body, "status_url")
+	u := statusURL[strings.Index(statusURL, "/s/"):]
+	id := str(r2.body, "id")
+	token := u[strings.Index(u, "token=")+6:]
+	pub := e.want(e.do("GET", "/api/v1/tickets/"+id+"?token="+token, "", ""), 200)
+	if strings.Contains(pub.raw, "张") || strings.Contains(pub.raw, "1101") || pub.body["status"] != "waiting" {
+		t.Fatalf("public view: %s", pub.raw)
+	}
+	e.want(e.do("GET", "/api/v1/tickets/"+id+"?token=wrong", "", ""), 401)
+	e.want(e.do("GET", "/api/v1/tickets/"+id, "", ""), 401)
+	page := e.want(e.do("GET", u, "", ""), 200)
+	if !strings.Contains(page.raw, `lang="zh-CN"`) {
+		t.Fatal("status page")
+	}
+	// window 1 calls A001, then A002 (finishing A001 implicitly)
+	c1 := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	if tk := c1.body["ticket"].(map[string]any); tk["number"] != "A001" || tk["window"] != float64(1) || tk["status"] != "called" {
+		t.Fatalf("call: %s", c1.raw)
+	}
+	c2 := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, "{}"), 200)
+	tk := c2.body["ticket"].(map[string]any)
+	if tk["number"] != "A002" {
+		t.Fatalf("second call %s", c2.raw)
+	}
+	// the window serving it sees the submission whole; window 2 and the display do not
+	full := e.want(e.do("GET", "/api/v1/tickets/"+id, tokWin1, ""), 200)
+	if !strings.Contains(full.raw, "11010519491231002X") {
+		t.Fatalf("serving window lacks the submission: %s", full.raw)
+	}
+	other := e.want(e.do("GET", "/api/v1/tickets/"+id, tokWin2, ""), 200)
+	if strings.Contains(other.raw, "11010519491231002X") || strings.Contains(other.raw, "张三丰") {
+		t.Fatalf("another window sees personal data: %s", other.raw)
+	}
+	e.want(e.do("POST", "/api/v1/windows/1/start", tokWin1, ""), 200)
+	e.want(e.do("POST", "/api/v1/windows/1/recall", tokWin1, ""), 409) // serving already
+	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"nope"}`), 400)
+	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":`), 400)
+	f := e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"accepted"}`), 200)
+	cases := f.body["cases"].([]any)
+	if len(cases) != 1 {
+		t.Fatalf("finish: %s", f.raw)
+	}
+	cs := e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokAdmin, ""), 200)
+	c := cs.body["cases"].([]any)[0].(map[string]any)
+	for _, k := range []string{"number", "matter", "department", "due", "state", "parent"} {
+		if _, ok := c[k]; !ok {
+			t.Fatalf("case lacks %s: %s", k, cs.raw)
+		}
+	}
+	e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokWin1, ""), 200)
+	e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokWin2, ""), 403)
+	e.want(e.do("GET", "/api/v1/cases", tokAdmin, ""), 400)
+	// rating: 1..5, once, by the window that served it
+	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin2, `{"level":5}`), 403)
+	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":0}`), 400)
+	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":"5"}`), 400)
+	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":5,"comment":"好"}`), 201)
+	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":5}`), 409)
+	// nobody waits: 204
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 204)
+	e.want(e.do("POST", "/api/v1/windows/1/recall", tokWin1, ""), 409)
+	st := e.want(e.do("GET", "/api/v1/stats", tokAdmin, ""), 200)
+	zones := st.body["zones"].(map[string]any)
+	a := zones["A"].(map[string]any)
+	if a["issued"] != float64(2) || a["served"] != float64(2) {
+		t.Fatalf("stats A: %v", a)
+	}
+	au := e.want(e.do("GET", "/api/v1/audit?ticket="+id, tokAdmin, ""), 200)
+	if n := len(au.body["entries"].([]any)); n < 4 {
+		t.Fatalf("audit has %d entries for the ticket", n)
+	}
+	e.want(e.do("GET", "/api/v1/stats?date=yesterday", tokAdmin, ""), 400)
+}
+
+func TestBadRequests(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		body, field string
+		status      int
+	}{
+		{`{"zone":"A","extra":1}`, "extra", 400},
+		{`{"zone":1}`, "zone", 400},
+		{`{"zone":"A"} {"zone":"B"}`, "", 400},
+		{`{"zone":"A"`, "", 400},
+		{``, "", 400},
+		{`[]`, "", 400},
+		{`{"zone":"Z"}`, "zone", 400},
+		{`{"matter":"NOPE"}`, "matter", 400},
+		{`{"zone":"J","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三"},"delivery":{"mode":"mail","recipient":"张三","phone":"13800138000","address":"x","postcode":"351100"}},"matter":"` + matterOf(t, e, "J") + `"}`, "submission.delivery.mode", 400},
+		{`{"zone":"A","submission":{"applicant":{"id_number":"123","name":"张三"}}}`, "submission.applicant.id_number", 400},
+		{`{"zone":"A","priority_reason":"vip"}`, "priority_reason", 400},
+		{`{"zone":"` + strings.Repeat("A", 2<<20) + `"}`, "", 413},
+	}
+	for i, tt := range tests {
+		r := e.do("POST", "/api/v1/tickets", tokKiosk, tt.body)
+		if r.status != tt.status || str(r.body, "field") != tt.field || str(r.body, "error") == "" {
+			t.Errorf("case %d: %d %s, want %d field %q", i, r.status, r.raw, tt.status, tt.field)
+		}
+	}
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`, "Idempotency-Key", "bad key"), 400)
+	// nothing was half-written: the first good ticket is A001 and the audit is empty of issues
+	r := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	if r.body["number"] != "A001" {
+		t.Fatalf("bad requests used numbers: %s", r.raw)
+	}
+	e.want(e.do("POST", "/api/v1/windows/1/transfer", tokWin1, `{"zone":"B"}`), 409) // holds nothing
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ``), 200)
+	e.want(e.do("POST", "/api/v1/windows/1/transfer", tokWin1, `{}`), 400)
+	e.want(e.do("POST", "/api/v1/windows/1/transfer", tokWin1, `{"zone":"Q"}`), 400)
+	e.want(e.do("POST", "/api/v1/windows/1/transfer", tokWin1, `{"window":"5"}`), 400)
+	tr := e.want(e.do("POST", "/api/v1/windows/1/transfer", tokWin1, `{"window":5}`), 200)
+	if tk := tr.body["ticket"].(map[string]any); tk["zone"] != "B" || tk["number"] != "A001" {
+		t.Fatalf("transfer: %s", tr.raw)
+	}
+	e.want(e.do("GET", "/api/v1/nothing", tokAdmin, ""), 404)
+	e.want(e.do("GET", "/api/v1/tickets/nope", tokAdmin, ""), 404)
+}
+
+func matterOf(t *testing.T, e *env, zone string) string {
+	for _, m := range e.hall.Catalog().Matters() {
+		if m.Zone == zone && !m.MailOK {
+			return m.Code
+		}
+	}
+	t.Fatalf("no matter without mailing in zone %s", zone)
+	return ""
+}
+
+func TestCatalogSearch(t *testing.T) {
+	e := newEnv(t)
+	r := e.want(e.do("GET", "/api/v1/catalog?q=sfz", tokKiosk, ""), 200)
+	ms := r.body["matters"].([]any)
+	if len(ms) == 0 {
+		t.Fatal("sfz found nothing")
+	}
+	for _, m := range ms {
+		if name := m.(map[string]any)["name"].(string); !strings.Contains(name, "身份证") {
+			t.Errorf("sfz found %s", name)
+		}
+	}
+	all := e.want(e.do("GET", "/api/v1/catalog", tokKiosk, ""), 200)
+	if n := len(all.body["zones"].([]any)); n != 9 {
+		t.Fatalf("%d zones", n)
+	}
+}
+
+func dial(t *testing.T, e *env, token, query string) *websocket.Conn {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/events?token=" + token + query
+	c, res, err := websocket.DefaultDialer.Dial(u, nil)
+	if err != nil {
+		status := 0
+		if res != nil {
+			status = res.StatusCode
+		}
+		t.Fatalf("dial: %v (%d)", err, status)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func readEvent(t *testing.T, c *websocket.Conn) map[string]any {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var m map[string]any
+	if err := c.ReadJSON(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestEvents(t *testing.T) {
+	e := newEnv(t)
+	if _, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(e.srv.URL, "http")+"/api/v1/events", nil); err == nil || res.StatusCode != 401 {
+		t.Fatal("websocket without a token accepted")
+	}
+	live := dial(t, e, tokDisplay, "")
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	m1 := readEvent(t, live)
+	m2 := readEvent(t, live)
+	if m1["type"] != "ticket.issued" || m2["type"] != "ticket.called" || m2["number"] != "A001" || m2["window"] != float64(1) {
+		t.Fatalf("live events %v %v", m1, m2)
+	}
+	if m2["seq"].(float64) != m1["seq"].(float64)+1 {
+		t.Fatal("seq does not grow by one")
+	}
+	if _, err := time.Parse(time.RFC3339, m1["at"].(string)); err != nil {
+		t.Fatal(err)
+	}
+	// a screen that reconnects with since gets what it missed, in order
+	for i := 0; i < 3; i++ {
+		e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"B"}`), 201)
+	}
+	since := int64(m1["seq"].(float64))
+	re := dial(t, e, tokDisplay, fmt.Sprintf("&since=%d", since))
+	want := since + 1
+	for i := 0; i < 4; i++ {
+		m := readEvent(t, re)
+		if int64(m["seq"].(float64)) != want {
+			t.Fatalf("replay gave seq %v, want %d", m["seq"], want)
+		}
+		want++
+	}
+	// then live
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"C"}`), 201)
+	if m := readEvent(t, re); int64(m["seq"].(float64)) != want || m["zone"] != "C" {
+		t.Fatalf("after replay: %v", m)
+	}
+	// a terminal-only event (card.read) reaches only that terminal, with its private part
+	kiosk := dial(t, e, tokKiosk, "")
+	if err := e.hall.Emit(context.Background(), "card.read", map[string]any{"name": "张*丰", "id_number_masked": "1101**********002X"}, "kiosk-1",
+		map[string]any{"id_number": "11010519491231002X"}); err != nil {
+		t.Fatal(err)
+	}
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"D"}`), 201)
+	if m := readEvent(t, kiosk); m["type"] != "card.read" || m["id_number"] != "11010519491231002X" {
+		t.Fatalf("kiosk got %v", m)
+	}
+	if m := readEvent(t, re); m["type"] != "ticket.issued" {
+		t.Fatalf("the display got %v, not the next ticket (card.read must skip it)", m)
+	}
+	// replay never carries the private part
+	rk := dial(t, e, tokKiosk, fmt.Sprintf("&since=%d", want))
+	if m := readEvent(t, rk); m["type"] != "card.read" || m["id_number"] != nil {
+		t.Fatalf("replayed card.read: %v", m)
+	}
+	e.want(e.do("GET", "/api/v1/events?since=x&token="+tokAdmin, "", ""), 400)
+}
+
+func TestPages(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"/kiosk", "/guide", "/window", "/display", "/admin", "/"} {
+		r := e.want(e.do("GET", p, "", ""), 200)
+		if !strings.Contains(r.raw, `<html lang="zh-CN">`) {
+			t.Errorf("%s is not zh-CN", p)
+		}
+	}
+	r := e.want(e.do("GET", "/config.js", "", ""), 200)
+	if !bytes.Contains([]byte(r.raw), []byte("涵江区行政服务中心")) {
+		t.Fatal(r.raw)
+	}
+}
