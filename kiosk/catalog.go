@@ -44,9 +44,9 @@ type Package struct {
 
 // Catalog is the hall's list of matters and packages.
 type Catalog struct {
-	matters  []*Matter
-	byCode   map[string]*Matter
-	packages []*Package
+	matters   []*Matter
+	byCode    map[string]*Matter
+	packages  []*Package
 	pkgByCode map[string]*Package
 }
 

@@ -42,9 +42,9 @@ func (s *Server) pages(m *http.ServeMux) {
 // configJS carries the settings the web app needs, so one build serves every hall.
 func (s *Server) configJS(w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(map[string]any{
-		"hall":     s.cfg.Hall.Name,
-		"timezone": s.cfg.Timezone,
-		"zones":    s.zoneViews(),
+		"hall":             s.cfg.Hall.Name,
+		"timezone":         s.cfg.Timezone,
+		"zones":            s.zoneViews(),
 		"priority_reasons": s.cfg.Queue.PriorityReasons,
 	})
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
