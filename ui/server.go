@@ -27,8 +27,10 @@ type Server struct {
 	hub    *Hub
 	tokens map[[32]byte]config.Terminal
 	health func() map[string]any
-	mux    *http.ServeMux
-	start  time.Time
+	mux     *http.ServeMux
+	handler http.Handler
+	metrics *metrics
+	start   time.Time
 }
 
 // Options configure a Server.
@@ -52,19 +54,22 @@ func NewServer(o Options) *Server {
 	for _, t := range s.cfg.Terminals {
 		s.tokens[sha256.Sum256([]byte(t.Token))] = t
 	}
+	s.metrics = newMetrics(s)
 	s.routes()
+	s.handler = s.metrics.instrument("all", s.mux)
 	return s
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /metrics", s.metricsHandler())
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.listTickets))

@@ -395,3 +395,14 @@ func TestPages(t *testing.T) {
 		t.Fatal(r.raw)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	r := e.want(e.do("GET", "/metrics", "", ""), 200) // httptest listens on loopback
+	for _, want := range []string{`kioskd_queue_waiting{zone="A"} 1`, `kioskd_tickets_today{status="issued",zone="A"} 1`, "kioskd_http_request_duration_seconds_bucket", "go_goroutines"} {
+		if !strings.Contains(r.raw, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
