@@ -162,7 +162,7 @@ func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, co
 			r.FollowUpDue = h.cal.AddWorkdays(now.In(h.cfg.Location), h.cfg.Cases.FollowupDays).Format(time.DateOnly)
 		}
 		t.Rated = true
-		saveTicket(ch, t)
+		h.save(ch, t)
 		ch.Ratings = append(ch.Ratings, r)
 		h.audit(ch, now, a, "ticket.rate", t, fmt.Sprintf("level %d", level))
 		h.event(ch, now, "rating.recorded", map[string]any{

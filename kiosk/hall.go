@@ -52,11 +52,14 @@ type Hall struct {
 
 	mu       sync.Mutex
 	epoch    int
-	tickets  map[string]*Ticket // active tickets, and every ticket of today and yesterday
-	counters map[string]int     // day|zone → last ticket seq
-	caseSeqs map[string]int     // day|key → last case seq
-	idem     map[string]string  // terminal|key → ticket id
-	held     map[int]*Ticket    // window → the ticket it holds
+	tickets  map[string]*Ticket            // active tickets, and every ticket of today and yesterday
+	counters map[string]int                // day|zone → last ticket seq
+	caseSeqs map[string]int                // day|key → last case seq
+	idem     map[string]string             // terminal|key → ticket id
+	held     map[int]*Ticket               // window → the ticket it holds
+	waiting  map[string]map[string]*Ticket // zone → id → waiting ticket
+	inZone   map[string]string             // id → the zone it is filed under in waiting
+	byIDHash map[string][]*Ticket          // ID hash → tickets in memory
 	zc       map[string]zoneCounter
 	seq      int64
 	loadedOn string // the hall day memory was last trimmed for
@@ -171,6 +174,7 @@ func (h *Hall) reload(ctx context.Context) error {
 	}
 	h.seq = snap.LastSeq
 	h.loadedOn = h.day(now)
+	h.reindex()
 	h.rebuildZoneCounters()
 	return nil
 }
@@ -326,6 +330,7 @@ func (h *Hall) roll(now time.Time) {
 		}
 	}
 	h.loadedOn = today
+	h.reindex()
 	h.rebuildZoneCounters()
 }
 
@@ -348,10 +353,41 @@ func (h *Hall) audit(ch *Change, now time.Time, a Actor, action string, t *Ticke
 	ch.Audit = append(ch.Audit, e)
 }
 
-// saveTicket records a copy of t in ch.
-func saveTicket(ch *Change, t *Ticket) {
+// save records a copy of t in ch and keeps the indexes in step with t's
+// status and zone. Every change to a ticket goes through it. h.mu is held.
+func (h *Hall) save(ch *Change, t *Ticket) {
 	cp := *t
 	ch.Tickets = append(ch.Tickets, &cp)
+	h.index(t)
+}
+
+// index files t under its zone's waiting set while it waits, and under its
+// ID hash. h.mu is held.
+func (h *Hall) index(t *Ticket) {
+	if z, ok := h.inZone[t.ID]; ok {
+		delete(h.waiting[z], t.ID)
+		delete(h.inZone, t.ID)
+	}
+	if t.Status == StatusWaiting {
+		if h.waiting[t.Zone] == nil {
+			h.waiting[t.Zone] = map[string]*Ticket{}
+		}
+		h.waiting[t.Zone][t.ID] = t
+		h.inZone[t.ID] = t.Zone
+	}
+	if t.IDHash != "" && !slices.Contains(h.byIDHash[t.IDHash], t) {
+		h.byIDHash[t.IDHash] = append(h.byIDHash[t.IDHash], t)
+	}
+}
+
+// reindex rebuilds the indexes from h.tickets. h.mu is held.
+func (h *Hall) reindex() {
+	h.waiting = map[string]map[string]*Ticket{}
+	h.inZone = map[string]string{}
+	h.byIDHash = map[string][]*Ticket{}
+	for _, t := range h.tickets {
+		h.index(t)
+	}
 }
 
 // IDHash returns the keyed hash under which an ID number's tickets are found.

@@ -234,10 +234,7 @@ func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult,
 		}
 		if idHash != "" {
 			issuedToday := 0
-			for _, t := range h.tickets {
-				if t.IDHash != idHash {
-					continue
-				}
+			for _, t := range h.byIDHash[idHash] {
 				if t.Zone == zone && t.Active() {
 					res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t)}
 					return nil
@@ -271,7 +268,7 @@ func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult,
 			h.idem[a.Terminal+"|"+r.IdempotencyKey] = t.ID
 			ch.Idempotency = append(ch.Idempotency, IdemKey{Terminal: a.Terminal, Key: r.IdempotencyKey, TicketID: t.ID, Day: today})
 		}
-		saveTicket(ch, t)
+		h.save(ch, t)
 		detail := ""
 		if t.Priority {
 			detail = "priority " + t.PriorityReason
@@ -306,16 +303,14 @@ func (h *Hall) carriedMax(zone, today string) int {
 
 // waitingList returns the waiting tickets of a zone. h.mu is held.
 func (h *Hall) waitingList(zone string) []*Ticket {
-	var w []*Ticket
-	for _, t := range h.tickets {
-		if t.Status == StatusWaiting && t.Zone == zone {
-			w = append(w, t)
-		}
+	w := make([]*Ticket, 0, len(h.waiting[zone]))
+	for _, t := range h.waiting[zone] {
+		w = append(w, t)
 	}
 	return w
 }
 
-func (h *Hall) waitingIn(zone string) int { return len(h.waitingList(zone)) }
+func (h *Hall) waitingIn(zone string) int { return len(h.waiting[zone]) }
 
 // ahead counts the people before t in its zone's queue. h.mu is held.
 func (h *Hall) ahead(t *Ticket) int {
@@ -350,12 +345,7 @@ func (h *Hall) Waiting() map[string]int {
 	defer h.mu.Unlock()
 	out := map[string]int{}
 	for _, z := range h.cfg.Zones {
-		out[z.ID] = 0
-	}
-	for _, t := range h.tickets {
-		if t.Status == StatusWaiting {
-			out[t.Zone]++
-		}
+		out[z.ID] = len(h.waiting[z.ID])
 	}
 	return out
 }
@@ -400,7 +390,7 @@ func (h *Hall) Void(ctx context.Context, a Actor, id, reason string) error {
 		}
 		t.Status = StatusVoid
 		t.FinishedAt = now
-		saveTicket(ch, t)
+		h.save(ch, t)
 		h.audit(ch, now, a, "ticket.void", t, reason)
 		h.event(ch, now, "ticket.voided", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone})
 		return nil
@@ -433,7 +423,7 @@ func (h *Hall) Sweep(ctx context.Context) error {
 		for _, t := range expired {
 			t.Status = StatusExpired
 			t.FinishedAt = now
-			saveTicket(ch, t)
+			h.save(ch, t)
 			h.audit(ch, now, a, "ticket.expire", t, "closing time")
 			h.event(ch, now, "ticket.expired", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone})
 		}

@@ -46,7 +46,7 @@ func (h *Hall) finishHeld(ch *Change, now time.Time, a Actor, w int, result, det
 	t.Status = StatusDone
 	t.Result = result
 	t.FinishedAt = now
-	saveTicket(ch, t)
+	h.save(ch, t)
 	h.audit(ch, now, a, "ticket.finish", t, strings.TrimSpace(result+" "+detail))
 	h.event(ch, now, "ticket.finished", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone, "window": w, "result": result})
 	return t
@@ -103,7 +103,7 @@ func (h *Hall) Call(ctx context.Context, a Actor, w int, r CallRequest) (*Ticket
 		next.Staff = staffOf(a)
 		h.held[w] = next
 		h.noteCall(next)
-		saveTicket(ch, next)
+		h.save(ch, next)
 		if chosen {
 			h.audit(ch, now, a, "ticket.call_out_of_order", next, r.Reason)
 		} else {
@@ -159,7 +159,7 @@ func (h *Hall) Recall(ctx context.Context, a Actor, w int) (*Ticket, error) {
 			return nil
 		}
 		t.Recalls++
-		saveTicket(ch, t)
+		h.save(ch, t)
 		h.audit(ch, now, a, "ticket.recall", t, fmt.Sprintf("recall %d", t.Recalls))
 		h.event(ch, now, "ticket.called", map[string]any{
 			"id": t.ID, "number": t.Number, "zone": t.Zone, "window": w, "recall": true, "recalls": t.Recalls,
@@ -172,7 +172,7 @@ func (h *Hall) noShow(ch *Change, now time.Time, a Actor, w int, t *Ticket, deta
 	delete(h.held, w)
 	t.Status = StatusNoShow
 	t.FinishedAt = now
-	saveTicket(ch, t)
+	h.save(ch, t)
 	h.audit(ch, now, a, "ticket.no_show", t, detail)
 	h.event(ch, now, "ticket.no_show", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone, "window": w})
 }
@@ -199,7 +199,7 @@ func (h *Hall) Start(ctx context.Context, a Actor, w int) (*Ticket, error) {
 		}
 		t.Status = StatusServing
 		t.ServingAt = now
-		saveTicket(ch, t)
+		h.save(ch, t)
 		h.audit(ch, now, a, "ticket.start", t, "")
 		h.event(ch, now, "ticket.serving", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone, "window": w})
 		return nil
@@ -242,7 +242,7 @@ func (h *Hall) Transfer(ctx context.Context, a Actor, w int, r TransferRequest) 
 		t.Window = 0
 		t.CalledAt, t.ServingAt = time.Time{}, time.Time{}
 		t.Recalls = 0
-		saveTicket(ch, t)
+		h.save(ch, t)
 		dest := "zone " + target
 		if r.Window != 0 {
 			dest = fmt.Sprintf("window %d", r.Window)
