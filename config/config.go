@@ -135,9 +135,12 @@ type Catalog struct {
 
 // Devices configures this machine's devices.
 type Devices struct {
-	IDCard  IDCard  `toml:"idcard"`
-	Printer Printer `toml:"printer"`
-	Scanner Scanner `toml:"scanner"`
+	// Terminal is the terminal whose devices these are (default: the first
+	// kiosk terminal): its card reads and its tickets' printing.
+	Terminal string  `toml:"terminal"`
+	IDCard   IDCard  `toml:"idcard"`
+	Printer  Printer `toml:"printer"`
+	Scanner  Scanner `toml:"scanner"`
 }
 
 // IDCard configures the ID card reader.
@@ -448,6 +451,9 @@ func (c *Config) validateTerminals(windows map[int]string) error {
 }
 
 func (c *Config) validateDevices() error {
+	if t := c.Devices.Terminal; t != "" && len(c.Terminals) > 0 && !slices.ContainsFunc(c.Terminals, func(x Terminal) bool { return x.ID == t }) {
+		return errf("devices.terminal", "no terminal %q", t)
+	}
 	if c.Devices.IDCard.Port != "" && c.Devices.IDCard.Baud <= 0 {
 		return errf("devices.idcard.baud", "must be positive")
 	}
@@ -489,6 +495,20 @@ func (c *Config) ZoneOf(window int) (Zone, bool) {
 		}
 	}
 	return Zone{}, false
+}
+
+// DeviceTerminal returns the terminal that owns this machine's devices:
+// devices.terminal, or the first kiosk terminal.
+func (c *Config) DeviceTerminal() string {
+	if c.Devices.Terminal != "" {
+		return c.Devices.Terminal
+	}
+	for _, t := range c.Terminals {
+		if t.Role == RoleKiosk {
+			return t.ID
+		}
+	}
+	return ""
 }
 
 // Helps returns the zones window n helps when its own zone is empty.

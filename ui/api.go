@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"yichuang/config"
+	"yichuang/devices"
 	"yichuang/kiosk"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	devs := map[string]any{}
+	devs := map[string]devices.Status{}
 	if s.health != nil {
-		devs = s.health()
+		devs = s.health.Snapshot()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "devices": devs})
 }
@@ -63,6 +64,8 @@ type issuedView struct {
 	WaitingAhead int       `json:"waiting_ahead"`
 	IssuedAt     time.Time `json:"issued_at"`
 	StatusURL    string    `json:"status_url"`
+	Printed      *bool     `json:"printed,omitempty"`
+	PrintError   string    `json:"print_error,omitempty"`
 }
 
 func (s *Server) zoneName(id string) string {
@@ -91,11 +94,72 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	if !res.Created && !res.Replay {
 		status = http.StatusOK // the citizen already holds this ticket (请勿重复取号)
 	}
-	writeJSON(w, status, issuedView{
+	v := issuedView{
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
 		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
 		StatusURL: s.statusURL(&t),
-	})
+	}
+	if p := s.printers[c.ID]; p != nil && res.Created {
+		printed := true
+		if perr := p.PrintTicket(r.Context(), s.printable(&t, res.WaitingAhead)); perr != nil {
+			printed = false
+			s.log.Warn("ticket not printed", "terminal", c.ID, "ticket", t.Number, "err", perr)
+			if s.cfg.Devices.Printer.OnFailure != "hold" {
+				// a ticket nobody holds on paper must not wait in the queue
+				if verr := s.hall.Void(r.Context(), c.actor(), t.ID, "print failed: "+perr.Error()); verr != nil {
+					s.fail(w, r, verr)
+					return
+				}
+				writeError(w, http.StatusServiceUnavailable, "", "取号凭条打印失败，请到导办台取号 (the ticket could not be printed; please go to the guide desk)")
+				return
+			}
+			v.PrintError = "取号凭条打印失败，请到导办台补打 (not printed: the guide desk reprints it)"
+		}
+		v.Printed = &printed
+	}
+	writeJSON(w, status, v)
+}
+
+// printable is what the printer prints of a ticket: no name, no ID number.
+func (s *Server) printable(t *kiosk.Ticket, ahead int) devices.Ticket {
+	pt := devices.Ticket{
+		Hall: s.cfg.Hall.Name, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Number: t.Number,
+		WaitingAhead: ahead, IssuedAt: t.IssuedAt.In(s.cfg.Location), StatusURL: s.statusURL(t),
+		Priority: t.Priority, Notices: s.cfg.Devices.Printer.Notices,
+	}
+	if m, ok := s.hall.Catalog().Matter(t.Matter); ok {
+		pt.Matter = m.Name
+	} else if p, ok := s.hall.Catalog().Package(t.Package); ok {
+		pt.Matter = p.Name
+	}
+	return pt
+}
+
+// reprint prints a waiting ticket again on the caller's printer.
+func (s *Server) reprint(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	if !decode(w, r, &struct{}{}, true) {
+		return
+	}
+	p := s.printers[c.ID]
+	if p == nil {
+		writeError(w, http.StatusConflict, "", "this terminal has no printer")
+		return
+	}
+	t, ahead, err := s.hall.Ticket(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if t.Status != kiosk.StatusWaiting {
+		writeError(w, http.StatusConflict, "", "ticket "+t.Number+" is "+t.Status+", not waiting")
+		return
+	}
+	if err := p.PrintTicket(r.Context(), s.printable(&t, ahead)); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "打印失败 (printing failed): "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"number": t.Number, "printed": true})
 }
 
 // ticketView is a ticket as a caller may see it: the submission only for

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"yichuang/config"
+	"yichuang/devices"
 	"yichuang/kiosk"
 )
 
@@ -25,8 +26,9 @@ type Server struct {
 	cfg    *config.Config
 	log    *slog.Logger
 	hub    *Hub
-	tokens map[[32]byte]config.Terminal
-	health func() map[string]any
+	tokens   map[[32]byte]config.Terminal
+	health   *devices.Health
+	printers map[string]Printer
 	mux     *http.ServeMux
 	handler http.Handler
 	metrics *metrics
@@ -38,14 +40,22 @@ type Options struct {
 	Hall   *kiosk.Hall
 	Hub    *Hub
 	Logger *slog.Logger
-	// Health returns the devices' states for /healthz; nil: none.
-	Health func() map[string]any
+	// Health holds this machine's devices' states for /healthz; nil: none.
+	Health *devices.Health
+	// Printers are the ticket printers by terminal id: a ticket issued by
+	// that terminal counts only once it is printed.
+	Printers map[string]Printer
+}
+
+// Printer prints a ticket on a terminal's printer.
+type Printer interface {
+	PrintTicket(ctx context.Context, t devices.Ticket) error
 }
 
 // NewServer builds the HTTP handler.
 func NewServer(o Options) *Server {
 	s := &Server{
-		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health,
+		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers,
 		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
@@ -75,6 +85,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.listTickets))
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket) // a terminal token or the ticket's status token
 	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.rate))
+	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
 	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.void))
 	m.HandleFunc("GET /api/v1/queue", s.auth(anyRole, s.queue))
 	m.HandleFunc("GET /api/v1/windows/{n}", s.auth(roles(config.RoleWindow, config.RoleAdmin), s.window(s.windowState)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"yichuang/config"
+	"yichuang/devices"
 	"yichuang/kiosk"
 	"yichuang/kiosk/store"
 )
@@ -404,5 +406,98 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(r.raw, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// fakePrinter fails while fail is set and records what it printed.
+type fakePrinter struct {
+	fail    error
+	printed []devices.Ticket
+}
+
+func (p *fakePrinter) PrintTicket(ctx context.Context, t devices.Ticket) error {
+	if p.fail != nil {
+		return p.fail
+	}
+	p.printed = append(p.printed, t)
+	return nil
+}
+
+func newPrinterEnv(t *testing.T, onFailure string, p Printer) *env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig + "[devices.printer]\non_failure = \"" + onFailure + "\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(nil, cfg.Location)
+	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Printers: map[string]Printer{"kiosk-1": p}}))
+	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
+	return &env{t: t, srv: srv, hall: hall, db: db}
+}
+
+func TestPrintedTickets(t *testing.T) {
+	p := &fakePrinter{}
+	e := newPrinterEnv(t, "void", p)
+	r := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`, "Idempotency-Key", "p1"), 201)
+	if r.body["printed"] != true || len(p.printed) != 1 {
+		t.Fatalf("not printed: %s", r.raw)
+	}
+	pt := p.printed[0]
+	if pt.Number != "A001" || pt.StatusURL != r.body["status_url"] || pt.Matter == "" || pt.Hall == "" {
+		t.Fatalf("printed %+v", pt)
+	}
+	// a retry with the same key does not print a second ticket
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`, "Idempotency-Key", "p1"), 201)
+	if len(p.printed) != 1 {
+		t.Fatal("a retried request printed again")
+	}
+	// the guide desk has no printer here: no print, a plain 201
+	if g := e.want(e.do("POST", "/api/v1/tickets", tokGuide, `{"zone":"B"}`), 201); g.body["printed"] != nil {
+		t.Fatal(g.raw)
+	}
+	// paper out: the ticket is voided, the citizen is sent to the guide desk, no ghost waits
+	p.fail = errors.New("escpos: paper out")
+	f := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 503)
+	if !strings.Contains(str(f.body, "error"), "导办台") {
+		t.Fatal(f.raw)
+	}
+	if n := e.hall.Waiting()["A"]; n != 1 {
+		t.Fatalf("%d waiting in A after a failed print, want 1", n)
+	}
+	p.fail = nil
+	// the voided number is not handed out again
+	if n := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201); n.body["number"] != "A003" {
+		t.Fatalf("after a voided A002: %s", n.raw)
+	}
+	e.want(e.do("POST", "/api/v1/tickets/"+str(r.body, "id")+"/print", tokKiosk, ""), 200)
+	e.want(e.do("POST", "/api/v1/tickets/"+str(r.body, "id")+"/print", tokGuide, ""), 409) // no printer
+}
+
+func TestPrintFailureHeld(t *testing.T) {
+	p := &fakePrinter{fail: errors.New("escpos: offline")}
+	e := newPrinterEnv(t, "hold", p)
+	r := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	if r.body["printed"] != false || str(r.body, "print_error") == "" {
+		t.Fatal(r.raw)
+	}
+	if n := e.hall.Waiting()["A"]; n != 1 {
+		t.Fatalf("held ticket not waiting: %d", n)
+	}
+	p.fail = nil
+	e.want(e.do("POST", "/api/v1/tickets/"+str(r.body, "id")+"/print", tokKiosk, ""), 200)
+	if len(p.printed) != 1 {
+		t.Fatal("reprint did not print")
 	}
 }

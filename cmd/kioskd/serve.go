@@ -20,6 +20,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"yichuang/config"
+	"yichuang/devices"
 	"yichuang/kiosk"
 	"yichuang/kiosk/store"
 	"yichuang/ui"
@@ -216,15 +217,29 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	}
 	defer hall.Close()
 
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	health := devices.NewHealth(func(st devices.Status) {
+		log.Info("device status", "device", st.Device, "state", st.State, "detail", st.Detail)
+		if err := hall.Emit(runCtx, "device.status", st, "", nil); err != nil {
+			log.Error("device status event", "err", err)
+		}
+	})
+	printers := map[string]ui.Printer{}
+	if p, err := openPrinter(runCtx, cfg, health, log); err != nil {
+		return err
+	} else if p != nil {
+		printers[cfg.DeviceTerminal()] = p
+		go p.Watch(runCtx, 15*time.Second)
+	}
+
 	srv := &http.Server{
-		Handler:           ui.NewServer(ui.Options{Hall: hall, Hub: hub, Logger: log}),
+		Handler:           ui.NewServer(ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	go hall.Run(runCtx)
 
 	if cfg.DevTokens {
