@@ -22,17 +22,17 @@ import (
 
 // Server is the hall's HTTP front.
 type Server struct {
-	hall   *kiosk.Hall
-	cfg    *config.Config
-	log    *slog.Logger
-	hub    *Hub
+	hall     *kiosk.Hall
+	cfg      *config.Config
+	log      *slog.Logger
+	hub      *Hub
 	tokens   map[[32]byte]config.Terminal
 	health   *devices.Health
 	printers map[string]Printer
-	mux     *http.ServeMux
-	handler http.Handler
-	metrics *metrics
-	start   time.Time
+	mux      *http.ServeMux
+	handler  http.Handler
+	metrics  *metrics
+	start    time.Time
 }
 
 // Options configure a Server.
