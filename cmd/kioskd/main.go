@@ -23,6 +23,8 @@ const usage = `kioskd: the hall's terminals and queue (一窗)
 
 usage:
   kioskd serve [--config FILE] [--check]   run the hall (or check a config and exit)
+  kioskd print-test [--config FILE]        print a test ticket on the configured printer
+  kioskd sim printer [--addr A] [--pty]    run a printer simulator (ESC/POS over TCP or a pty)
   kioskd version                           print the version
 `
 
@@ -41,6 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "print-test":
+		err = cmdPrintTest(ctx, args[1:], stdout, stderr)
+	case "sim":
+		err = cmdSim(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kioskd %s (commit %s)\n", version, commit)
 	case "help", "-h", "--help":

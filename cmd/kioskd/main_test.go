@@ -271,3 +271,22 @@ func TestCrash(t *testing.T) {
 		p2.stop(t, syscall.SIGTERM)
 	}
 }
+
+func TestPrintTestToFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "printer.bin")
+	cfg := filepath.Join(dir, "k.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[devices.printer]\nuri = \"file://%s\"\nwidth_mm = 58\n", out)), 0o600)
+	res, err := exec.Command(kioskdBin, "print-test", "--config", cfg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("print-test: %v %s", err, res)
+	}
+	job, err := os.ReadFile(out)
+	if err != nil || len(job) < 100 || job[0] != 0x1b || job[1] != '@' {
+		t.Fatalf("printed file: %d bytes, %v", len(job), err)
+	}
+	os.WriteFile(cfg, []byte("[devices.printer]\nuri = \"lpt://x\"\n"), 0o600)
+	if res, err := exec.Command(kioskdBin, "print-test", "--config", cfg).CombinedOutput(); err == nil || !strings.Contains(string(res), "devices.printer.uri") {
+		t.Fatalf("bad uri: %v %s", err, res)
+	}
+}
