@@ -499,3 +499,18 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
 func constantEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
+
+// simIDCard places a sample card on the simulated reader, or lifts it.
+func (s *Server) simIDCard(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Card string `json:"card"`
+	}
+	if !decode(w, r, &req, false) {
+		return
+	}
+	if err := s.simCard(req.Card); err != nil {
+		writeError(w, http.StatusBadRequest, "card", err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

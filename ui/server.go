@@ -29,6 +29,7 @@ type Server struct {
 	tokens   map[[32]byte]config.Terminal
 	health   *devices.Health
 	printers map[string]Printer
+	simCard  func(kind string) error
 	mux      *http.ServeMux
 	handler  http.Handler
 	metrics  *metrics
@@ -45,6 +46,9 @@ type Options struct {
 	// Printers are the ticket printers by terminal id: a ticket issued by
 	// that terminal counts only once it is printed.
 	Printers map[string]Printer
+	// SimCard, when set, places a sample card on the simulated ID card
+	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
+	SimCard func(kind string) error
 }
 
 // Printer prints a ticket on a terminal's printer.
@@ -55,7 +59,7 @@ type Printer interface {
 // NewServer builds the HTTP handler.
 func NewServer(o Options) *Server {
 	s := &Server{
-		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers,
+		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
 		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
@@ -96,6 +100,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
+	if s.simCard != nil {
+		m.HandleFunc("POST /api/v1/sim/idcard", s.auth(roles(config.RoleKiosk, config.RoleAdmin), s.simIDCard))
+	}
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint")
 	})

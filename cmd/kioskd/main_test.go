@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 var kioskdBin string
@@ -288,5 +290,63 @@ func TestPrintTestToFile(t *testing.T) {
 	os.WriteFile(cfg, []byte("[devices.printer]\nuri = \"lpt://x\"\n"), 0o600)
 	if res, err := exec.Command(kioskdBin, "print-test", "--config", cfg).CombinedOutput(); err == nil || !strings.Contains(string(res), "devices.printer.uri") {
 		t.Fatalf("bad uri: %v %s", err, res)
+	}
+}
+
+// TestCardReadEvent: a card placed on the simulated reader (served on a
+// pseudo-terminal, read through the real driver and serial stack) reaches
+// the kiosk as card.read within a second, with the full number for that
+// kiosk alone; lifting it sends card.removed.
+func TestCardReadEvent(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := writeConfig(t, dir, addr)
+	start(t, cfg, addr)
+	dialWS := func(token string) *websocket.Conn {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/v1/events?token="+token, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	kioskWS := dialWS(tokKiosk)
+	windowWS := dialWS(tokWin)
+	next := func(c *websocket.Conn, typ string, within time.Duration) map[string]any {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for {
+			_ = c.SetReadDeadline(deadline)
+			var m map[string]any
+			if err := c.ReadJSON(&m); err != nil {
+				t.Fatalf("waiting for %s: %v", typ, err)
+			}
+			if m["type"] == typ {
+				return m
+			}
+			if c != kioskWS && strings.HasPrefix(m["type"].(string), "card.") {
+				t.Fatalf("a terminal other than the reader's got %v", m)
+			}
+		}
+	}
+	placed := time.Now()
+	if code, _, err := request(addr, "POST", "/api/v1/sim/idcard", tokKiosk, `{"card":"resident"}`); err != nil || code != 204 {
+		t.Fatal(code, err)
+	}
+	m := next(kioskWS, "card.read", time.Second)
+	t.Logf("card.read %v after the card was placed", time.Since(placed))
+	if m["name"] != "刘*" || m["id_number"] == nil || m["card_type"] != "resident" || m["valid"] != true ||
+		!strings.Contains(m["id_number_masked"].(string), "****") {
+		t.Fatalf("card.read = %v", m)
+	}
+	if code, _, _ := request(addr, "POST", "/api/v1/sim/idcard", tokKiosk, `{"card":""}`); code != 204 {
+		t.Fatal(code)
+	}
+	next(kioskWS, "card.removed", 3*time.Second)
+	// the window terminal never saw the card: it reads on to the next ticket without a card event
+	request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`)
+	next(windowWS, "ticket.issued", 3*time.Second)
+	if code, _, _ := request(addr, "POST", "/api/v1/sim/idcard", tokKiosk, `{"card":"martian"}`); code != 400 {
+		t.Fatal(code)
 	}
 }

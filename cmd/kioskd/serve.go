@@ -233,8 +233,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		go p.Watch(runCtx, 15*time.Second)
 	}
 
+	reader, err := startCardReader(runCtx, cfg, hall, health, log)
+	if err != nil {
+		return err
+	}
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers}
+	if reader != nil && reader.sim != nil {
+		opts.SimCard = reader.SimPlace
+	}
 	srv := &http.Server{
-		Handler:           ui.NewServer(ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers}),
+		Handler:           ui.NewServer(opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
