@@ -25,6 +25,7 @@ usage:
   kioskd serve [--config FILE] [--check]   run the hall (or check a config and exit)
   kioskd print-test [--config FILE]        print a test ticket on the configured printer
   kioskd sim printer [--addr A] [--pty]    run a printer simulator (ESC/POS over TCP or a pty)
+  kioskd sim idcard [--sticky]             run an ID card reader simulator on a pty (commands on stdin)
   kioskd version                           print the version
 `
 
@@ -46,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "print-test":
 		err = cmdPrintTest(ctx, args[1:], stdout, stderr)
 	case "sim":
-		err = cmdSim(ctx, args[1:], stdout, stderr)
+		err = cmdSim(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kioskd %s (commit %s)\n", version, commit)
 	case "help", "-h", "--help":

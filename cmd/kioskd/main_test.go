@@ -350,3 +350,21 @@ func TestCardReadEvent(t *testing.T) {
 		t.Fatal(code)
 	}
 }
+
+func TestSimIDCardCommand(t *testing.T) {
+	cmd := exec.Command(kioskdBin, "sim", "idcard")
+	cmd.Stdin = strings.NewReader("place permit\nremove\nplace martian\n")
+	var out strings.Builder
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	s := out.String()
+	if !strings.Contains(s, `port = "/dev/pts/`) || strings.Count(s, "ok\n") != 2 || !strings.Contains(s, `unknown sample card "martian"`) {
+		t.Fatalf("sim idcard said:\n%s", s)
+	}
+}

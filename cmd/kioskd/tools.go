@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"yichuang/config"
 	"yichuang/devices"
+	"yichuang/devices/sim/idcardsim"
 	"yichuang/devices/sim/printersim"
 )
 
@@ -46,9 +49,9 @@ func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // cmdSim runs a device simulator for a person to try kioskd by hand.
-func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdSim(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("sim: which device? printer")
+		return fmt.Errorf("sim: which device? printer or idcard")
 	}
 	switch args[0] {
 	case "printer":
@@ -71,7 +74,62 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stdout, "                   or uri = %q\n", sim.SerialURI())
 		}
 		return sim.Run(ctx)
+	case "idcard":
+		return simIDCard(ctx, args[1:], stdin, stdout, stderr)
 	default:
 		return fmt.Errorf("sim: unknown device %q", args[0])
 	}
+}
+
+// simIDCard runs an ID card reader simulator on a pseudo-terminal and takes
+// commands from stdin: "place KIND" (resident, resident2, foreign,
+// foreign2023, permit), "remove", "sticky on|off", "silent on|off", "noise N".
+func simIDCard(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sim idcard", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sticky := fs.Bool("sticky", false, "report a card found at every poll while it lies there")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sim, err := idcardsim.New(&idcardsim.Opts{Sticky: *sticky})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	go func() { _ = sim.Run(ctx) }()
+	fmt.Fprintf(stdout, "ID card reader simulator: [devices.idcard] port = %q\n", sim.Path())
+	fmt.Fprintln(stdout, "commands: place resident|resident2|foreign|foreign2023|permit, remove, sticky on|off, silent on|off, noise N")
+	r := &cardReader{sim: sim}
+	lines := bufio.NewScanner(stdin)
+	for lines.Scan() {
+		f := strings.Fields(lines.Text())
+		if len(f) == 0 {
+			continue
+		}
+		var err error
+		switch {
+		case f[0] == "place" && len(f) == 2:
+			err = r.SimPlace(f[1])
+		case f[0] == "remove":
+			err = r.SimPlace("")
+		case f[0] == "sticky" && len(f) == 2:
+			sim.SetSticky(f[1] == "on")
+		case f[0] == "silent" && len(f) == 2:
+			sim.SetSilent(f[1] == "on")
+		case f[0] == "noise" && len(f) == 2:
+			var n int
+			if _, err = fmt.Sscan(f[1], &n); err == nil {
+				sim.SetNoise(n)
+			}
+		default:
+			err = fmt.Errorf("unknown command %q", lines.Text())
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "sim idcard:", err)
+			continue
+		}
+		fmt.Fprintln(stdout, "ok")
+	}
+	<-ctx.Done()
+	return nil
 }
