@@ -514,3 +514,15 @@ func (s *Server) simIDCard(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// me tells a terminal who it is: its id, role and window (the window page
+// defaults to its own number).
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	out := map[string]any{"id": c.ID, "role": c.Role}
+	if c.Role == config.RoleWindow {
+		out["window"] = c.Window
+	}
+	_, out["printer"] = s.printers[c.ID]
+	writeJSON(w, http.StatusOK, out)
+}

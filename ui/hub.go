@@ -127,10 +127,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		since = n
 	}
-	conn, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader has answered
-	}
+	// register before the handshake completes: an event published the
+	// moment the client sees the socket open must not fall between the two
 	cl := &client{term: c.Terminal, send: make(chan outMsg, 1024), gone: make(chan struct{})}
 	s.hub.mu.Lock()
 	s.hub.clients[cl] = struct{}{}
@@ -140,8 +138,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		delete(s.hub.clients, cl)
 		s.hub.mu.Unlock()
 		cl.drop()
-		conn.Close()
 	}()
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	defer conn.Close()
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()

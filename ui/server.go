@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.metricsHandler())
+	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.listTickets))

@@ -126,6 +126,11 @@ func TestAuth(t *testing.T) {
 		t.Fatal("401 without an error message")
 	}
 	e.want(e.do("GET", "/healthz", "", ""), 200)
+	me := e.want(e.do("GET", "/api/v1/me", tokWin2, ""), 200)
+	if me.body["id"] != "window-2" || me.body["role"] != "window" || me.body["window"] != float64(2) {
+		t.Fatalf("me = %s", me.raw)
+	}
+	e.want(e.do("GET", "/api/v1/me", "", ""), 401)
 }
 
 func TestTicketFlow(t *testing.T) {

@@ -365,7 +365,7 @@ func (db *DB) Audit(ctx context.Context, q kiosk.AuditQuery) ([]kiosk.AuditEntry
 		where = append(where, "actor = ?")
 		args = append(args, q.Actor)
 	}
-	query := `SELECT at, actor, role, staff, action, coalesce(ticket_id, ''), number, detail FROM audit`
+	query := `SELECT id, at, actor, role, staff, action, coalesce(ticket_id, '') AS ticket_id, number, detail FROM audit`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -373,7 +373,8 @@ func (db *DB) Audit(ctx context.Context, q kiosk.AuditQuery) ([]kiosk.AuditEntry
 	if limit <= 0 || limit > 10000 {
 		limit = 1000
 	}
-	query += " ORDER BY id LIMIT ?"
+	// the newest entries, returned oldest first
+	query = "SELECT * FROM (" + query + " ORDER BY id DESC LIMIT ?) ORDER BY id"
 	args = append(args, limit)
 	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -383,8 +384,8 @@ func (db *DB) Audit(ctx context.Context, q kiosk.AuditQuery) ([]kiosk.AuditEntry
 	var out []kiosk.AuditEntry
 	for rows.Next() {
 		var a kiosk.AuditEntry
-		var at int64
-		if err := rows.Scan(&at, &a.Actor, &a.Role, &a.Staff, &a.Action, &a.TicketID, &a.Number, &a.Detail); err != nil {
+		var id, at int64
+		if err := rows.Scan(&id, &at, &a.Actor, &a.Role, &a.Staff, &a.Action, &a.TicketID, &a.Number, &a.Detail); err != nil {
 			return nil, fmt.Errorf("store: audit: %w", err)
 		}
 		a.At = time.UnixMilli(at)

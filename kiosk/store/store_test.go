@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,5 +125,21 @@ func TestPragmas(t *testing.T) {
 	}
 	if err := db.w.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 2 {
 		t.Fatalf("synchronous %d (want 2 = FULL) %v", sync, err)
+	}
+}
+
+func TestAuditNewestFirstLimited(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	var ch kiosk.Change
+	for i := 0; i < 10; i++ {
+		ch.Audit = append(ch.Audit, kiosk.AuditEntry{At: time.Unix(int64(i), 0), Actor: "a", Action: fmt.Sprint(i)})
+	}
+	if err := db.Commit(ctx, []*kiosk.Change{&ch}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := db.Audit(ctx, kiosk.AuditQuery{Limit: 3})
+	if err != nil || len(es) != 3 || es[0].Action != "7" || es[2].Action != "9" {
+		t.Fatalf("newest 3 = %+v %v", es, err)
 	}
 }

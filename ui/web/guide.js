@@ -1,0 +1,122 @@
+// guide.js — the guide desk (导办台): a ticket for a walk-in in two taps,
+// the area then "普通" or a priority reason; waiting counts per area kept
+// current by the event stream.
+(function () {
+  'use strict';
+  const { t, tNodes, h, api, errorText } = App;
+
+  App.init();
+  document.getElementById('top').append(App.header({ persist: true }));
+  App.loadPrefs();
+  const main = document.getElementById('app');
+
+  const zones = () => App.CFG.zones || [];
+  let waiting = {};
+  let step = { zone: null };
+  let last = null;          // the last ticket issued here
+  let recent = [];          // the last few, newest first
+  let error = '';
+  let retry = null;
+  let pending = null;       // {body, key} of a request in flight or to retry
+  let sending = false;
+
+  function render(focusSel) {
+    main.replaceChildren(h('div', { class: 'guide-grid' }, h('section', { 'aria-labelledby': 'step-title' }, stepPart()), sidePart()));
+    if (focusSel) {
+      const el = main.querySelector(focusSel);
+      if (el) el.focus({ preventScroll: true });
+    }
+  }
+  App.onLang(() => render());
+
+  function stepPart() {
+    const err = h('div', { class: 'alert', role: 'alert', id: 'error' }, error,
+      retry ? [' ', h('button', { type: 'button', dataset: { action: 'retry' }, onclick: retry }, t('retry'))] : null);
+    if (!step.zone) {
+      return [h('h1', { id: 'step-title', tabindex: '-1' }, t('g.step1')), err,
+        h('div', { class: 'zone-grid' }, zones().map((z) => h('button', { type: 'button', class: 'secondary', dataset: { zone: z.id },
+          onclick: () => { step.zone = z.id; error = ''; retry = null; render('#step-title'); } },
+        h('span', { class: 'zone-name' }, h('span', { class: 'prefix' }, z.prefix || z.id), ' ', App.zoneName(z)),
+        h('span', { class: 'zone-count', dataset: { countFor: z.id } }, t('zone.waiting', { n: waiting[z.id] || 0 })))))];
+    }
+    const z = App.zoneByID(step.zone) || { id: step.zone, name: step.zone };
+    const kinds = [h('button', { type: 'button', class: 'ok', dataset: { kind: 'normal' }, disabled: sending, onclick: () => issue(z.id, '') }, t('g.normal'))];
+    for (const r of App.CFG.priority_reasons || []) {
+      kinds.push(h('button', { type: 'button', dataset: { kind: r }, disabled: sending, onclick: () => issue(z.id, r) }, t('g.priority', { reason: App.reasonName(r) })));
+    }
+    return [h('h1', { id: 'step-title', tabindex: '-1' }, t('g.step2', { zone: (z.prefix || z.id) + ' ' + App.zoneName(z) })),
+      h('p', {}, h('span', { dataset: { countFor: z.id } }, t('zone.waiting', { n: waiting[z.id] || 0 }))),
+      err,
+      h('div', { class: 'kinds' }, kinds),
+      sending ? h('p', { role: 'status' }, t('g.sending')) : null,
+      h('div', { class: 'nav' }, h('button', { type: 'button', class: 'secondary', dataset: { action: 'back' },
+        onclick: () => { step.zone = null; error = ''; retry = null; render('#step-title'); } }, t('back')))];
+  }
+
+  function sidePart() {
+    return h('aside', { 'aria-labelledby': 'issued-title' },
+      h('h2', { id: 'issued-title' }, t('g.issued')),
+      h('div', { class: 'issued', id: 'issued', role: 'status' },
+        last
+          ? [h('p', {}, h('span', { class: 'big-number', dataset: { number: last.number } }, last.number)),
+            last.priority ? h('p', {}, h('span', { class: 'tag' }, t('w.priority'))) : null,
+            h('p', {}, t('g.issued.line', { zone: zoneLabel(last.zone), ahead: last.waiting_ahead })),
+            last.again ? h('p', {}, t('g.issued.again')) : null]
+          : h('p', {}, t('g.none'))),
+      h('h2', {}, t('g.recent')),
+      h('ul', { class: 'recent' }, recent.map((r) => h('li', {}, r.number + (r.priority ? '（' + t('w.priority') + '）' : '') + ' · ' + zoneLabel(r.zone) + ' · ' + App.hallTime(r.issued_at)))));
+  }
+
+  function zoneLabel(id) {
+    const z = App.zoneByID(id);
+    return z ? (z.prefix || z.id) + ' ' + App.zoneName(z) : id;
+  }
+
+  async function issue(zone, reason) {
+    if (sending) return;
+    const body = { zone };
+    if (reason) body.priority_reason = reason;
+    // one key per tap; a retry of the same request keeps it
+    pending = { body, key: App.uuid() };
+    await send();
+  }
+
+  async function send() {
+    sending = true;
+    error = '';
+    retry = null;
+    render();
+    try {
+      const r = await api('POST', '/api/v1/tickets', pending.body, { 'Idempotency-Key': pending.key });
+      last = Object.assign({ again: r.status === 200 }, r.data);
+      recent = [last].concat(recent.filter((x) => x.id !== last.id)).slice(0, 8);
+      step.zone = null; // ready for the next walk-in
+      pending = null;
+      sending = false;
+      render('#step-title');
+    } catch (err) {
+      sending = false;
+      error = errorText(err);
+      if (err.status === 0 || err.status >= 500) retry = () => send();
+      render();
+    }
+  }
+
+  async function refreshQueue() {
+    const r = await api('GET', '/api/v1/queue');
+    waiting = r.data.waiting || {};
+    document.querySelectorAll('[data-count-for]').forEach((el) => {
+      el.textContent = t('zone.waiting', { n: waiting[el.dataset.countFor] || 0 });
+    });
+    return r.data.seq;
+  }
+  const refreshSoon = App.debounce(() => refreshQueue().catch(() => {}), 300);
+
+  render();
+  (async () => {
+    let seq = null;
+    try { seq = await refreshQueue(); } catch (err) { App.showPageAlert(errorText(err)); }
+    App.events = new App.Events((e) => { if (e.type && e.type.startsWith('ticket.')) refreshSoon(); },
+      { since: seq, onOpen: (again) => { if (again) refreshSoon(); } });
+  })();
+})();
