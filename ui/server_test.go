@@ -59,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +438,7 @@ func newPrinterEnv(t *testing.T, onFailure string, p Printer) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,3 +506,5 @@ func TestPrintFailureHeld(t *testing.T) {
 		t.Fatal("reprint did not print")
 	}
 }
+
+var testKey = bytes.Repeat([]byte{7}, 32)

@@ -99,6 +99,25 @@ func secretFile(path string, n int) ([]byte, error) {
 	return key, nil
 }
 
+// dataKey returns the key that seals personal data at rest: KIOSKD_DATA_KEY
+// (64 hex digits) from the environment, or data_dir/data.key, made the first
+// time. Keep a copy of it apart from database backups: without it the
+// submissions in a backup cannot be read.
+func dataKey(cfg *config.Config) ([]byte, error) {
+	if v := os.Getenv("KIOSKD_DATA_KEY"); v != "" {
+		key, err := hex.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(key) != 32 {
+			return nil, errors.New("KIOSKD_DATA_KEY: need 64 hex digits (32 bytes)")
+		}
+		return key, nil
+	}
+	key, err := secretFile(filepath.Join(cfg.DataDir, "data.key"), 32)
+	if err != nil {
+		return nil, fmt.Errorf("data key: %w", err)
+	}
+	return key[:32], nil
+}
+
 // writeFileSync writes a file and syncs it and its folder before returning.
 func writeFileSync(path string, data []byte, perm os.FileMode) error {
 	tmp := path + ".tmp"
@@ -200,7 +219,11 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("id hash key: %w", err)
 	}
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "kioskd.db"))
+	dataKey, err := dataKey(cfg)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "kioskd.db"), dataKey)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func BenchmarkIssueParallel(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "k.db"))
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "k.db"), testKey)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func BenchmarkIssueParallel(b *testing.B) {
 // written one transaction (and one fsync) per ticket, synchronous=FULL.
 func BenchmarkBareInsertPerTicket(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "k.db"))
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "k.db"), testKey)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -77,6 +77,8 @@ var migrations = []string{
 		terminal TEXT,
 		data     BLOB NOT NULL
 	);`,
+	// 2: submissions sealed apart from the ticket's plain data.
+	`ALTER TABLE tickets ADD COLUMN sealed BLOB;`,
 }
 
 // Version is the schema version this build writes.

@@ -25,6 +25,7 @@ type DB struct {
 	w    *sql.DB // the one writer connection
 	r    *sql.DB // readers (WAL lets them run beside the writer)
 	path string
+	seal *sealer
 }
 
 var _ kiosk.Store = (*DB)(nil)
@@ -43,8 +44,13 @@ func dsn(path string, readOnly bool) string {
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
-// A database written by a newer kioskd is refused.
-func Open(ctx context.Context, path string) (*DB, error) {
+// A database written by a newer kioskd is refused. key (32 bytes) encrypts
+// the personal data of submissions at rest.
+func Open(ctx context.Context, path string, key []byte) (*DB, error) {
+	seal, err := newSealer(key)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -58,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{w: w, path: path}
+	db := &DB{w: w, path: path, seal: seal}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -96,7 +102,7 @@ func (db *DB) Commit(ctx context.Context, batch []*kiosk.Change) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	for _, ch := range batch {
-		if err := writeChange(ctx, tx, ch); err != nil {
+		if err := db.writeChange(ctx, tx, ch); err != nil {
 			return err
 		}
 	}
@@ -106,18 +112,29 @@ func (db *DB) Commit(ctx context.Context, batch []*kiosk.Change) error {
 	return nil
 }
 
-func writeChange(ctx context.Context, tx *sql.Tx, ch *kiosk.Change) error {
+func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch *kiosk.Change) error {
 	for _, t := range ch.Tickets {
-		data, err := json.Marshal(t)
+		// the submission (applicant, phone, address) is sealed; the rest is plain
+		plain := *t
+		plain.Submission = nil
+		data, err := json.Marshal(&plain)
 		if err != nil {
 			return fmt.Errorf("store: ticket %s: %w", t.ID, err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO tickets(id, day, zone, number, status, win, issued_at, called_at, finished_at, id_hash, status_key, data)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
+		var sealed []byte
+		if t.Submission != nil {
+			sub, err := json.Marshal(t.Submission)
+			if err != nil {
+				return fmt.Errorf("store: ticket %s: %w", t.ID, err)
+			}
+			sealed = db.seal.seal(sub, []byte(t.ID))
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO tickets(id, day, zone, number, status, win, issued_at, called_at, finished_at, id_hash, status_key, data, sealed)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET zone=excluded.zone, status=excluded.status, win=excluded.win,
-			called_at=excluded.called_at, finished_at=excluded.finished_at, data=excluded.data`,
+			called_at=excluded.called_at, finished_at=excluded.finished_at, data=excluded.data, sealed=excluded.sealed`,
 			t.ID, t.Day, t.Zone, t.Number, t.Status, t.Window, ms(t.IssuedAt), ms(t.CalledAt), ms(t.FinishedAt),
-			nullable(t.IDHash), t.StatusKey, data)
+			nullable(t.IDHash), t.StatusKey, data, sealed)
 		if err != nil {
 			return fmt.Errorf("store: ticket %s: %w", t.Number, err)
 		}
@@ -182,20 +199,30 @@ func nullable(s string) any {
 	return s
 }
 
-const ticketCols = `data, coalesce(id_hash, ''), status_key`
+const ticketCols = `data, coalesce(id_hash, ''), status_key, sealed`
 
-func scanTickets(rows *sql.Rows) ([]*kiosk.Ticket, error) {
+func (db *DB) scanTickets(rows *sql.Rows) ([]*kiosk.Ticket, error) {
 	defer rows.Close()
 	var out []*kiosk.Ticket
 	for rows.Next() {
-		var data []byte
+		var data, sealed []byte
 		t := new(kiosk.Ticket)
 		var idHash, key string
-		if err := rows.Scan(&data, &idHash, &key); err != nil {
+		if err := rows.Scan(&data, &idHash, &key, &sealed); err != nil {
 			return nil, fmt.Errorf("store: tickets: %w", err)
 		}
 		if err := json.Unmarshal(data, t); err != nil {
 			return nil, fmt.Errorf("store: tickets: %w", err)
+		}
+		if sealed != nil {
+			plain, err := db.seal.open(sealed, []byte(t.ID))
+			if err != nil {
+				return nil, fmt.Errorf("store: ticket %s: %w", t.Number, err)
+			}
+			t.Submission = new(kiosk.Submission)
+			if err := json.Unmarshal(plain, t.Submission); err != nil {
+				return nil, fmt.Errorf("store: ticket %s: submission: %w", t.Number, err)
+			}
 		}
 		t.IDHash, t.StatusKey = idHash, key
 		out = append(out, t)
@@ -214,7 +241,7 @@ func (db *DB) Load(ctx context.Context, since string) (*kiosk.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: load tickets: %w", err)
 	}
-	if s.Tickets, err = scanTickets(rows); err != nil {
+	if s.Tickets, err = db.scanTickets(rows); err != nil {
 		return nil, err
 	}
 	for _, q := range []struct {
@@ -263,7 +290,7 @@ func (db *DB) Tickets(ctx context.Context, day string) ([]*kiosk.Ticket, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store: tickets: %w", err)
 	}
-	return scanTickets(rows)
+	return db.scanTickets(rows)
 }
 
 // Ticket returns one ticket.
@@ -272,7 +299,7 @@ func (db *DB) Ticket(ctx context.Context, id string) (*kiosk.Ticket, bool, error
 	if err != nil {
 		return nil, false, fmt.Errorf("store: ticket: %w", err)
 	}
-	ts, err := scanTickets(rows)
+	ts, err := db.scanTickets(rows)
 	if err != nil || len(ts) == 0 {
 		return nil, false, err
 	}

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +16,7 @@ import (
 
 func open(t *testing.T, path string) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), path)
+	db, err := Open(context.Background(), path, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	_, err := Open(ctx, path)
+	_, err := Open(ctx, path, testKey)
 	if err == nil || !strings.Contains(err.Error(), "newer than this kioskd") {
 		t.Fatalf("err = %v", err)
 	}
@@ -107,11 +109,11 @@ func TestMigrationBacksUp(t *testing.T) {
 	defer func() { migrations = migrations[:len(migrations)-1] }()
 	db.Close()
 	db = open(t, path)
-	if _, err := os.Stat(path + ".bak-v1"); err != nil {
+	if _, err := os.Stat(fmt.Sprintf("%s.bak-v%d", path, len(migrations)-1)); err != nil {
 		t.Fatalf("no backup before migrating: %v", err)
 	}
 	var v int
-	if err := db.w.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil || v != 2 {
+	if err := db.w.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil || v != len(migrations) {
 		t.Fatalf("version %d %v", v, err)
 	}
 }
@@ -141,5 +143,55 @@ func TestAuditNewestFirstLimited(t *testing.T) {
 	es, err := db.Audit(ctx, kiosk.AuditQuery{Limit: 3})
 	if err != nil || len(es) != 3 || es[0].Action != "7" || es[2].Action != "9" {
 		t.Fatalf("newest 3 = %+v %v", es, err)
+	}
+}
+
+var testKey = bytes.Repeat([]byte{7}, 32)
+
+// TestDatabaseFileRevealsNoIDNumber: a copy of the database files alone
+// holds no ID number, name, phone or address of a submission, and the
+// sealed part opens only with the key.
+func TestDatabaseFileRevealsNoIDNumber(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "k.db")
+	db := open(t, path)
+	tk := ticket("t1", "2026-11-27", "A001")
+	tk.Submission.Applicant.Phone = "13912345678"
+	tk.Submission.Delivery = kiosk.Delivery{Mode: "mail", Recipient: "张三丰", Phone: "13912345678", Address: "涵江区涵东街道某路8号", Postcode: "351100"}
+	if err := db.Commit(ctx, []*kiosk.Change{{Tickets: []*kiosk.Ticket{tk}}}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		files, _ := filepath.Glob(path + "*")
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{"11010519491231002X", "张三丰", "13912345678", "涵东街道"} {
+				if bytes.Contains(b, []byte(secret)) {
+					t.Fatalf("%s: %s holds %q in clear", when, filepath.Base(f), secret)
+				}
+			}
+		}
+	}
+	check("open (WAL)")
+	db.Close()
+	check("closed")
+	db = open(t, path)
+	got, ok, err := db.Ticket(ctx, "t1")
+	if err != nil || !ok || got.Submission.Applicant.IDNumber != "11010519491231002X" || got.Submission.Delivery.Address != tk.Submission.Delivery.Address {
+		t.Fatalf("reopened: %+v %v", got, err)
+	}
+	db.Close()
+	other, err := Open(ctx, path, bytes.Repeat([]byte{8}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, _, err := other.Ticket(ctx, "t1"); !errors.Is(err, errSealed) {
+		t.Fatalf("wrong key: %v", err)
 	}
 }
