@@ -64,14 +64,17 @@ const (
 	RoleWindow  = "window"
 	RoleDisplay = "display"
 	RoleAdmin   = "admin"
+	// RoleDepartment is a back office (后台) that approves its department's cases.
+	RoleDepartment = "department"
 )
 
 // Terminal is one caller of the API and its bearer token.
 type Terminal struct {
-	ID     string `toml:"id"`
-	Role   string `toml:"role"`
-	Window int    `toml:"window"`
-	Token  string `toml:"token"`
+	ID         string `toml:"id"`
+	Role       string `toml:"role"`
+	Window     int    `toml:"window"`
+	Department string `toml:"department"` // role department: whose cases it handles
+	Token      string `toml:"token"`
 }
 
 // Hall is the hall's identity and working hours.
@@ -429,8 +432,11 @@ func (c *Config) validateTerminals(windows map[int]string) error {
 			return errf(key+".id", "terminal %s is listed twice", t.ID)
 		}
 		ids[t.ID] = true
-		if !slices.Contains([]string{RoleKiosk, RoleGuide, RoleWindow, RoleDisplay, RoleAdmin}, t.Role) {
-			return errf(key+".role", "%q is not one of kiosk, guide, window, display, admin", t.Role)
+		if !slices.Contains([]string{RoleKiosk, RoleGuide, RoleWindow, RoleDisplay, RoleAdmin, RoleDepartment}, t.Role) {
+			return errf(key+".role", "%q is not one of kiosk, guide, window, display, admin, department", t.Role)
+		}
+		if (t.Role == RoleDepartment) != (t.Department != "") {
+			return errf(key+".department", "a department terminal, and only one, names its department")
 		}
 		if t.Role == RoleWindow {
 			if _, ok := windows[t.Window]; !ok {

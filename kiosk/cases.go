@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -39,8 +40,12 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 	if t.Submission != nil && t.Submission.Delivery.Mode != "" {
 		delivery = t.Submission.Delivery.Mode
 	}
+	var materials []string
+	if t.Submission != nil {
+		materials = t.Submission.Materials
+	}
 	newCase := func(m *Matter, parent, pkg string) Case {
-		return Case{
+		return Case{Materials: materials,
 			Number: h.nextCaseNumber(ch, now, m.Code), TicketID: t.ID,
 			Matter: m.Code, MatterName: m.Name, Department: m.Department,
 			AcceptedAt: now, Due: h.cal.AddWorkdays(local, m.PromiseDays).Format(time.DateOnly),
@@ -53,7 +58,7 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 		if !ok {
 			return nil, conflict("package %s is no longer in the catalog", t.Package)
 		}
-		parent := Case{
+		parent := Case{Materials: materials,
 			Number: h.nextCaseNumber(ch, now, p.Code), TicketID: t.ID, Matter: p.Code, MatterName: p.Name,
 			Department: strings.Join(p.Departments, "、"), AcceptedAt: now, State: CaseAccepted,
 			Package: p.Code, Window: w, Staff: staffOf(a), Delivery: delivery,
@@ -99,13 +104,174 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 	return out, nil
 }
 
-// Cases returns the cases a ticket opened.
-func (h *Hall) Cases(ctx context.Context, ticketID string) ([]Case, error) {
-	cs, err := h.store.Cases(ctx, ticketID)
+// Cases returns the cases matching q.
+func (h *Hall) Cases(ctx context.Context, q CaseQuery) ([]Case, error) {
+	cs, err := h.store.Cases(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: cases: %w", err)
 	}
 	return cs, nil
+}
+
+// Light is a case's supervision light (督办): green on time, yellow within
+// yellow_days working days of its due date, red overdue; "" once closed.
+func (h *Hall) Light(c Case) string {
+	if c.State == CaseClosed || c.State == CaseHandedOut || c.State == CaseMailed {
+		return ""
+	}
+	now := h.now().In(h.cfg.Location)
+	today := now.Format(time.DateOnly)
+	if today > c.Due {
+		return "red"
+	}
+	if h.cal.AddWorkdays(now, h.cfg.Cases.YellowDays).Format(time.DateOnly) >= c.Due {
+		return "yellow"
+	}
+	return "green"
+}
+
+// caseMoves lists, per action, the states it starts from, the state it
+// leads to, and the roles that may take it ("department" only for the
+// case's own department).
+var caseMoves = map[string]struct {
+	from  []string
+	to    string
+	roles []string
+}{
+	"route":    {[]string{CaseAccepted}, CaseRouted, []string{"window", "admin"}},
+	"approve":  {[]string{CaseRouted}, CaseApproved, []string{"department", "admin"}},
+	"reject":   {[]string{CaseRouted}, CaseRejected, []string{"department", "admin"}},
+	"ready":    {[]string{CaseApproved, CaseRejected}, CaseReady, []string{"department", "admin"}},
+	"hand-out": {[]string{CaseReady}, CaseHandedOut, []string{"window", "admin"}},
+	"mail":     {[]string{CaseReady}, CaseMailed, []string{"window", "admin"}},
+	"close":    {[]string{CaseHandedOut, CaseMailed}, CaseClosed, []string{"window", "admin"}},
+	"suspend":  {[]string{CaseRouted}, "", []string{"department", "admin"}},
+	"resume":   {[]string{CaseRouted}, "", []string{"department", "admin"}},
+}
+
+// CaseAction is a step of a case: route, approve, reject, ready, hand-out,
+// mail (with a waybill), close, suspend, resume.
+type CaseAction struct {
+	Action  string `json:"-"`
+	Waybill string `json:"waybill,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// ActOnCase moves a case along its states. A package case is never acted on
+// itself: it closes when its last part closes. Suspension (挂起) stops the
+// clock: resuming moves the due date by the working days suspended.
+func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string, act CaseAction) (Case, error) {
+	move, ok := caseMoves[act.Action]
+	if !ok {
+		return Case{}, notFound("no case action %q", act.Action)
+	}
+	if !slices.Contains(move.roles, a.Role) {
+		return Case{}, forbidden("a %s terminal may not %s a case", a.Role, act.Action)
+	}
+	// one case action at a time, each reading what the last one committed
+	h.caseMu.Lock()
+	defer h.caseMu.Unlock()
+	cs, err := h.store.Cases(ctx, CaseQuery{Number: number})
+	if err != nil {
+		return Case{}, fmt.Errorf("kiosk: case: %w", err)
+	}
+	if len(cs) == 0 {
+		return Case{}, notFound("no case %s", number)
+	}
+	c := cs[0]
+	if c.Package != "" && c.Parent == "" {
+		return Case{}, conflict("case %s is a package: act on its parts", c.Number)
+	}
+	if a.Role == "department" && c.Department != department {
+		return Case{}, forbidden("case %s belongs to %s", c.Number, c.Department)
+	}
+	if !slices.Contains(move.from, c.State) {
+		return Case{}, conflict("case %s is %s: cannot %s", c.Number, c.State, act.Action)
+	}
+	switch act.Action {
+	case "mail":
+		act.Waybill = strings.TrimSpace(act.Waybill)
+		if act.Waybill == "" || len(act.Waybill) > 40 {
+			return Case{}, invalid("waybill", "a waybill number is needed")
+		}
+		if c.Delivery != "mail" {
+			return Case{}, conflict("case %s is for pickup", c.Number)
+		}
+	case "hand-out":
+		if c.Delivery == "mail" {
+			return Case{}, conflict("case %s is to be mailed", c.Number)
+		}
+	case "suspend":
+		if c.Suspended != "" {
+			return Case{}, conflict("case %s is suspended already", c.Number)
+		}
+	case "resume":
+		if c.Suspended == "" {
+			return Case{}, conflict("case %s is not suspended", c.Number)
+		}
+	}
+	var siblings []Case
+	if c.Parent != "" {
+		if siblings, err = h.store.Cases(ctx, CaseQuery{Parent: c.Parent}); err != nil {
+			return Case{}, fmt.Errorf("kiosk: case: %w", err)
+		}
+	}
+	var parent []Case
+	if c.Parent != "" {
+		if parent, err = h.store.Cases(ctx, CaseQuery{Number: c.Parent}); err != nil {
+			return Case{}, fmt.Errorf("kiosk: case: %w", err)
+		}
+	}
+	err = h.apply(func(now time.Time, ch *Change) error {
+		local := now.In(h.cfg.Location)
+		switch act.Action {
+		case "suspend":
+			c.Suspended = local.Format(time.DateOnly)
+		case "resume":
+			from, _ := time.ParseInLocation(time.DateOnly, c.Suspended, h.cfg.Location)
+			days := 0
+			for d := from; d.Format(time.DateOnly) < local.Format(time.DateOnly); d = d.AddDate(0, 0, 1) {
+				if h.cal.IsWorkday(d) {
+					days++
+				}
+			}
+			due, _ := time.ParseInLocation(time.DateOnly, c.Due, h.cfg.Location)
+			if days > 0 {
+				c.Due = h.cal.AddWorkdays(due, days).Format(time.DateOnly)
+			}
+			c.Suspended = ""
+		default:
+			c.State = move.to
+		}
+		if act.Action == "mail" {
+			c.Waybill = act.Waybill
+		}
+		if c.State == CaseClosed {
+			c.DoneAt = now
+		}
+		ch.Cases = append(ch.Cases, c)
+		detail := strings.TrimSpace(c.Number + " " + act.Action + " " + act.Waybill + " " + act.Reason)
+		h.audit(ch, now, a, "case."+act.Action, nil, detail)
+		h.event(ch, now, "case.updated", map[string]any{"number": c.Number, "state": c.State, "department": c.Department, "due": c.Due, "parent": c.Parent})
+		// the package case closes with its last part
+		if c.State == CaseClosed && len(parent) == 1 {
+			done := true
+			for _, s := range siblings {
+				if s.Number != c.Number && s.State != CaseClosed {
+					done = false
+				}
+			}
+			if done {
+				p := parent[0]
+				p.State, p.DoneAt = CaseClosed, now
+				ch.Cases = append(ch.Cases, p)
+				h.audit(ch, now, a, "case.close", nil, p.Number+" package done")
+				h.event(ch, now, "case.updated", map[string]any{"number": p.Number, "state": p.State, "department": p.Department, "due": p.Due})
+			}
+		}
+		return nil
+	})
+	return c, err
 }
 
 // Rate records the citizen's rating of a finished ticket, once.

@@ -50,6 +50,7 @@ type Hall struct {
 	cal     *Calendar
 	policy  Policy
 
+	caseMu   sync.Mutex // one case action at a time
 	mu       sync.Mutex
 	epoch    int
 	tickets  map[string]*Ticket            // active tickets, and every ticket of today and yesterday

@@ -436,7 +436,7 @@ func TestFinishAcceptedOpensCases(t *testing.T) {
 	if cases[0].Due != "2026-12-07" { // the latest part: 5 working days for M-B1
 		t.Fatalf("package due %s", cases[0].Due)
 	}
-	listed, _ := f.hall.Cases(ctx, pt.ID)
+	listed, _ := f.hall.Cases(ctx, CaseQuery{TicketID: pt.ID})
 	if len(listed) != 3 {
 		t.Fatalf("listed %d cases", len(listed))
 	}
@@ -656,6 +656,125 @@ func TestConcurrentCalls(t *testing.T) {
 	for id, n := range seen {
 		if n != 1 {
 			t.Fatalf("ticket %s called %d times", id, n)
+		}
+	}
+}
+
+func TestCaseLifecycle(t *testing.T) {
+	f := newFixture(t, "[cases]\nyellow_days = 2\n")
+	ctx := context.Background()
+	f.issue(IssueRequest{Package: "P-1", Submission: &Submission{
+		Applicant: Applicant{IDNumber: "11010519491231002X", Name: "张三丰"}, Materials: []string{"m1", "m2"},
+		Delivery: Delivery{Mode: "mail", Recipient: "张三丰", Phone: "13800138000", Address: "涵江区", Postcode: "351100"}}})
+	f.call(1)
+	_, cases, err := f.hall.Finish(ctx, win(1), 1, FinishRequest{Result: ResultAccepted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, a1, b1 := cases[0], cases[1], cases[2]
+	if len(a1.Materials) != 2 || len(b1.Materials) != 2 {
+		t.Fatal("materials are not attached to every part")
+	}
+	admin := Actor{Terminal: "admin", Role: "admin"}
+	dept := Actor{Terminal: "rs", Role: "department"}
+	act := func(a Actor, d, number, action string, extra ...string) (Case, error) {
+		ca := CaseAction{Action: action}
+		if len(extra) > 0 {
+			ca.Waybill = extra[0]
+		}
+		return f.hall.ActOnCase(ctx, a, d, number, ca)
+	}
+	if _, err := act(admin, "", pkg.Number, "route"); KindOf(err) != KindConflict {
+		t.Fatalf("acting on the package case: %v", err)
+	}
+	if _, err := act(win(1), "", a1.Number, "approve"); KindOf(err) != KindForbidden {
+		t.Fatalf("a window approved: %v", err)
+	}
+	if _, err := act(win(1), "", a1.Number, "ready"); KindOf(err) != KindForbidden {
+		t.Fatal(err)
+	}
+	if _, err := act(admin, "", a1.Number, "approve"); KindOf(err) != KindConflict {
+		t.Fatalf("approved before routing: %v", err)
+	}
+	if _, err := act(admin, "", a1.Number, "fly"); KindOf(err) != KindNotFound {
+		t.Fatal(err)
+	}
+	for _, n := range []string{a1.Number, b1.Number} {
+		if _, err := act(win(1), "", n, "route"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 人社局's back office may not approve 市场监管局's part
+	if _, err := act(dept, "人社局", a1.Number, "approve"); KindOf(err) != KindForbidden {
+		t.Fatalf("another department approved: %v", err)
+	}
+	// suspension moves the due date by the working days suspended
+	if _, err := act(dept, "人社局", b1.Number, "suspend"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.add(3 * 24 * time.Hour) // Fri → Mon: one working day suspended (Friday)
+	c, err := act(dept, "人社局", b1.Number, "resume")
+	if err != nil || c.Due != "2026-12-07" || c.Suspended != "" {
+		t.Fatalf("after resuming: due %s (was %s) %v", c.Due, b1.Due, err)
+	}
+	for _, step := range []struct {
+		a      Actor
+		d      string
+		action string
+	}{{admin, "", "approve"}, {admin, "", "ready"}} {
+		if _, err := act(step.a, step.d, a1.Number, step.action); err != nil {
+			t.Fatal(step.action, err)
+		}
+	}
+	if _, err := act(dept, "人社局", b1.Number, "reject"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := act(dept, "人社局", b1.Number, "ready"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := act(win(2), "", a1.Number, "hand-out"); KindOf(err) != KindConflict {
+		t.Fatalf("handed out a case to be mailed: %v", err)
+	}
+	if _, err := act(win(2), "", a1.Number, "mail"); KindOf(err) != KindInvalid {
+		t.Fatalf("mailed without a waybill: %v", err)
+	}
+	for _, n := range []string{a1.Number, b1.Number} {
+		if _, err := act(win(2), "", n, "mail", "SF1234567890"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := act(win(2), "", a1.Number, "close"); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := f.hall.Cases(ctx, CaseQuery{Number: pkg.Number})
+	if ps[0].State == CaseClosed {
+		t.Fatal("the package closed before its last part")
+	}
+	if _, err := act(win(2), "", b1.Number, "close"); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ = f.hall.Cases(ctx, CaseQuery{Number: pkg.Number})
+	if ps[0].State != CaseClosed || ps[0].DoneAt.IsZero() {
+		t.Fatalf("the package did not close with its last part: %+v", ps[0])
+	}
+	open, _ := f.hall.Cases(ctx, CaseQuery{Open: true})
+	if len(open) != 0 {
+		t.Fatalf("%d cases still open", len(open))
+	}
+}
+
+func TestLights(t *testing.T) {
+	f := newFixture(t, "[cases]\nyellow_days = 2\n")
+	tests := []struct{ due, state, want string }{
+		{"2026-12-31", CaseRouted, "green"},
+		{"2026-12-01", CaseRouted, "yellow"}, // Fri 27 Nov + 2 working days = Tue 1 Dec
+		{"2026-11-27", CaseRouted, "yellow"},
+		{"2026-11-26", CaseRouted, "red"},
+		{"2026-11-26", CaseMailed, ""},
+	}
+	for _, tt := range tests {
+		if got := f.hall.Light(Case{Due: tt.due, State: tt.state}); got != tt.want {
+			t.Errorf("due %s %s: %q, want %q", tt.due, tt.state, got, tt.want)
 		}
 	}
 }

@@ -52,7 +52,17 @@ func (m *memStore) Commit(ctx context.Context, batch []*Change) error {
 			m.caseSeqs[c.Day+"|"+c.Key] = c
 		}
 		m.idem = append(m.idem, ch.Idempotency...)
-		m.cases = append(m.cases, ch.Cases...)
+		for _, c := range ch.Cases {
+			replaced := false
+			for i := range m.cases {
+				if m.cases[i].Number == c.Number {
+					m.cases[i], replaced = c, true
+				}
+			}
+			if !replaced {
+				m.cases = append(m.cases, c)
+			}
+		}
 		m.ratings = append(m.ratings, ch.Ratings...)
 		m.audit = append(m.audit, ch.Audit...)
 		for _, e := range ch.Events {
@@ -130,12 +140,14 @@ func (m *memStore) Ratings(ctx context.Context, day string) ([]Rating, error) {
 	return out, nil
 }
 
-func (m *memStore) Cases(ctx context.Context, ticketID string) ([]Case, error) {
+func (m *memStore) Cases(ctx context.Context, q CaseQuery) ([]Case, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Case
 	for _, c := range m.cases {
-		if c.TicketID == ticketID {
+		if (q.TicketID == "" || c.TicketID == q.TicketID) && (q.Number == "" || c.Number == q.Number) &&
+			(q.Parent == "" || c.Parent == q.Parent) && (q.Department == "" || c.Department == q.Department) &&
+			(!q.Open || c.State != CaseClosed) {
 			out = append(out, c)
 		}
 	}

@@ -20,8 +20,8 @@ type Store interface {
 	Ticket(ctx context.Context, id string) (*Ticket, bool, error)
 	// Ratings returns the ratings given on a hall day.
 	Ratings(ctx context.Context, day string) ([]Rating, error)
-	// Cases returns the cases a ticket opened.
-	Cases(ctx context.Context, ticketID string) ([]Case, error)
+	// Cases returns the cases matching q, package cases before their parts.
+	Cases(ctx context.Context, q CaseQuery) ([]Case, error)
 	// EventsSince returns up to limit events with seq > since, in order.
 	EventsSince(ctx context.Context, since int64, limit int) ([]Event, error)
 	// Audit returns audit entries matching q, oldest first.
@@ -58,10 +58,20 @@ type Change struct {
 	Counters    []Counter
 	CaseSeqs    []Counter
 	Idempotency []IdemKey
-	Cases       []Case
+	Cases       []Case // inserted, or replaced whole by number
 	Ratings     []Rating
 	Audit       []AuditEntry
 	Events      []Event
+}
+
+// CaseQuery selects cases; empty fields match everything.
+type CaseQuery struct {
+	TicketID   string
+	Number     string
+	Parent     string
+	Department string
+	Open       bool // not yet closed
+	Limit      int
 }
 
 // AuditQuery selects audit entries.

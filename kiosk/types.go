@@ -86,9 +86,17 @@ type Delivery struct {
 	Remarks   string `json:"remarks,omitempty"`
 }
 
-// Case states.
+// Case states: accepted → routed (按责转办) → approved or rejected → ready →
+// handed_out (at the window) or mailed → closed.
 const (
-	CaseAccepted = "accepted"
+	CaseAccepted  = "accepted"
+	CaseRouted    = "routed"
+	CaseApproved  = "approved"
+	CaseRejected  = "rejected"
+	CaseReady     = "ready"
+	CaseHandedOut = "handed_out"
+	CaseMailed    = "mailed"
+	CaseClosed    = "closed"
 )
 
 // Case is an accepted submission (办件).
@@ -106,6 +114,10 @@ type Case struct {
 	Window     int       `json:"window"`
 	Staff      string    `json:"staff,omitempty"`
 	Delivery   string    `json:"delivery"`
+	Materials  []string  `json:"materials,omitempty"` // material ids handed in, shared by a package's parts
+	Waybill    string    `json:"waybill,omitempty"`
+	Suspended  string    `json:"suspended,omitempty"` // the day a suspension (挂起) began
+	DoneAt     time.Time `json:"done_at,omitzero"`    // closed
 }
 
 // Rating is one 好差评 rating.

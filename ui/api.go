@@ -398,7 +398,7 @@ func (s *Server) windowOp(op string) func(w http.ResponseWriter, r *http.Request
 			var cases []kiosk.Case
 			t, cases, err = s.hall.Finish(r.Context(), a, n, req)
 			if cases != nil {
-				out["cases"] = caseViews(cases)
+				out["cases"] = s.caseViews(cases)
 			}
 		}
 		if err != nil {
@@ -411,47 +411,109 @@ func (s *Server) windowOp(op string) func(w http.ResponseWriter, r *http.Request
 }
 
 type caseView struct {
-	Number     string `json:"number"`
-	Matter     string `json:"matter"`
-	MatterName string `json:"matter_name"`
-	Department string `json:"department"`
-	Due        string `json:"due"`
-	State      string `json:"state"`
-	Parent     string `json:"parent"`
-	Delivery   string `json:"delivery"`
+	Number     string   `json:"number"`
+	Ticket     string   `json:"ticket"`
+	Matter     string   `json:"matter"`
+	MatterName string   `json:"matter_name"`
+	Department string   `json:"department"`
+	Due        string   `json:"due"`
+	State      string   `json:"state"`
+	Parent     string   `json:"parent"`
+	Package    string   `json:"package,omitempty"`
+	Delivery   string   `json:"delivery"`
+	Light      string   `json:"light,omitempty"` // green, yellow, red (督办)
+	Suspended  string   `json:"suspended,omitempty"`
+	Waybill    string   `json:"waybill,omitempty"`
+	Materials  []string `json:"materials,omitempty"`
+	AcceptedAt string   `json:"accepted_at"`
 }
 
-func caseViews(cs []kiosk.Case) []caseView {
+func (s *Server) caseViews(cs []kiosk.Case) []caseView {
 	out := make([]caseView, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, caseView{Number: c.Number, Matter: c.Matter, MatterName: c.MatterName, Department: c.Department,
-			Due: c.Due, State: c.State, Parent: c.Parent, Delivery: c.Delivery})
+		out = append(out, caseView{Number: c.Number, Ticket: c.TicketID, Matter: c.Matter, MatterName: c.MatterName, Department: c.Department,
+			Due: c.Due, State: c.State, Parent: c.Parent, Package: c.Package, Delivery: c.Delivery, Light: s.hall.Light(c),
+			Suspended: c.Suspended, Waybill: c.Waybill, Materials: c.Materials,
+			AcceptedAt: c.AcceptedAt.In(s.cfg.Location).Format(time.RFC3339)})
 	}
 	return out
 }
 
+// cases lists cases: ?ticket=ID (the contract: admin, or the window that
+// served it); admins and back offices also by ?department=, ?open=1 and
+// ?light=red|yellow|green (a back office sees its own department only).
 func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
-	id := r.URL.Query().Get("ticket")
-	if id == "" {
+	q := r.URL.Query()
+	cq := kiosk.CaseQuery{TicketID: q.Get("ticket"), Department: q.Get("department"), Open: q.Get("open") == "1" || q.Get("open") == "true"}
+	if cq.TicketID != "" {
+		t, _, err := s.hall.Ticket(r.Context(), cq.TicketID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c.Role == config.RoleWindow && t.Window != c.Window {
+			writeError(w, http.StatusForbidden, "", "ticket "+t.Number+" is not served at this window")
+			return
+		}
+	} else if c.Role == config.RoleWindow {
 		writeError(w, http.StatusBadRequest, "ticket", "give ?ticket=ID")
 		return
 	}
-	t, _, err := s.hall.Ticket(r.Context(), id)
+	if c.Role == config.RoleDepartment {
+		if cq.Department != "" && cq.Department != c.Department {
+			writeError(w, http.StatusForbidden, "department", "this terminal handles "+c.Department)
+			return
+		}
+		cq.Department = c.Department
+	}
+	light := q.Get("light")
+	switch light {
+	case "", "red", "yellow", "green":
+	default:
+		writeError(w, http.StatusBadRequest, "light", "red, yellow or green")
+		return
+	}
+	cs, err := s.hall.Cases(r.Context(), cq)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if c.Role == config.RoleWindow && t.Window != c.Window {
-		writeError(w, http.StatusForbidden, "", "ticket "+t.Number+" is not served at this window")
+	if light != "" {
+		kept := cs[:0]
+		for _, k := range cs {
+			if s.hall.Light(k) == light {
+				kept = append(kept, k)
+			}
+		}
+		cs = kept
+	}
+	if c.Role == config.RoleDepartment && cq.TicketID != "" {
+		kept := cs[:0]
+		for _, k := range cs {
+			if k.Department == c.Department {
+				kept = append(kept, k)
+			}
+		}
+		cs = kept
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": s.caseViews(cs)})
+}
+
+// caseAction moves a case: route, approve, reject, ready, hand-out, mail,
+// close, suspend, resume.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	act := kiosk.CaseAction{Action: r.PathValue("action")}
+	if !decode(w, r, &act, true) {
 		return
 	}
-	cs, err := s.hall.Cases(r.Context(), id)
+	k, err := s.hall.ActOnCase(r.Context(), c.actor(), c.Department, r.PathValue("number"), act)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": caseViews(cs)})
+	writeJSON(w, http.StatusOK, map[string]any{"case": s.caseViews([]kiosk.Case{k})[0]})
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {

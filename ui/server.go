@@ -97,7 +97,8 @@ func (s *Server) routes() {
 	for _, op := range []string{"call", "recall", "no-show", "start", "finish", "transfer"} {
 		m.HandleFunc("POST /api/v1/windows/{n}/"+op, s.auth(roles(config.RoleWindow), s.window(s.windowOp(op))))
 	}
-	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow), s.cases))
+	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.cases))
+	m.HandleFunc("POST /api/v1/cases/{number}/{action}", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.caseAction))
 	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))

@@ -29,6 +29,8 @@ const (
 	tokWin2    = "window2-token-01234567"
 	tokDisplay = "display-token-01234567"
 	tokAdmin   = "admin-token-0123456789"
+	tokDeptSJ  = "dept-sj-token-0123456"
+	tokDeptRS  = "dept-rs-token-0123456"
 )
 
 const testConfig = `
@@ -39,6 +41,8 @@ terminals = [
   { id = "window-2", role = "window", window = 2, token = "window2-token-01234567" },
   { id = "display-1", role = "display", token = "display-token-01234567" },
   { id = "admin", role = "admin", token = "admin-token-0123456789" },
+  { id = "dept-sj", role = "department", department = "市场监管局", token = "dept-sj-token-0123456" },
+  { id = "dept-rs", role = "department", department = "人社局", token = "dept-rs-token-0123456" },
 ]
 `
 
@@ -210,7 +214,8 @@ func TestTicketFlow(t *testing.T) {
 	}
 	e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokWin1, ""), 200)
 	e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokWin2, ""), 403)
-	e.want(e.do("GET", "/api/v1/cases", tokAdmin, ""), 400)
+	e.want(e.do("GET", "/api/v1/cases", tokWin1, ""), 400)
+	e.want(e.do("GET", "/api/v1/cases", tokAdmin, ""), 200)
 	// rating: 1..5, once, by the window that served it
 	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin2, `{"level":5}`), 403)
 	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":0}`), 400)
@@ -508,3 +513,39 @@ func TestPrintFailureHeld(t *testing.T) {
 }
 
 var testKey = bytes.Repeat([]byte{7}, 32)
+
+func TestCaseEndpoints(t *testing.T) {
+	e := newEnv(t)
+	r := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`), 201)
+	id := str(r.body, "id")
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	f := e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"accepted"}`), 200)
+	number := f.body["cases"].([]any)[0].(map[string]any)["number"].(string)
+	if l := f.body["cases"].([]any)[0].(map[string]any)["light"]; l != "green" && l != "yellow" {
+		t.Fatalf("light %v", l)
+	}
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/route", tokWin1, ""), 200)
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/approve", tokWin1, ""), 403)
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/approve", tokDeptRS, ""), 403) // another department
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/approve", tokKiosk, ""), 403)
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/approve", tokDeptSJ, `{"colour":1}`), 400)
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/approve", tokDeptSJ, ""), 200)
+	e.want(e.do("POST", "/api/v1/cases/"+number+"/approve", tokDeptSJ, ""), 409)
+	e.want(e.do("POST", "/api/v1/cases/nope/approve", tokDeptSJ, ""), 404)
+	// a back office lists its own department's open cases, not another's
+	mine := e.want(e.do("GET", "/api/v1/cases?open=1", tokDeptSJ, ""), 200)
+	if n := len(mine.body["cases"].([]any)); n != 1 {
+		t.Fatalf("市场监管局 sees %d cases", n)
+	}
+	theirs := e.want(e.do("GET", "/api/v1/cases?open=1", tokDeptRS, ""), 200)
+	if n := len(theirs.body["cases"].([]any)); n != 0 {
+		t.Fatalf("人社局 sees %d cases of 市场监管局", n)
+	}
+	e.want(e.do("GET", "/api/v1/cases?department=市场监管局", tokDeptRS, ""), 403)
+	e.want(e.do("GET", "/api/v1/cases?light=blue", tokAdmin, ""), 400)
+	e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokDeptSJ, ""), 200)
+	red := e.want(e.do("GET", "/api/v1/cases?light=red", tokAdmin, ""), 200)
+	if n := len(red.body["cases"].([]any)); n != 0 {
+		t.Fatalf("%d red cases", n)
+	}
+}

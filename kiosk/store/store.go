@@ -163,7 +163,8 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch *kiosk.Change) err
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cases(number, ticket_id, matter, department, due, state, parent, accepted_at, data)
-			VALUES(?,?,?,?,?,?,?,?,?)`, c.Number, c.TicketID, c.Matter, c.Department, c.Due, c.State, nullable(c.Parent), ms(c.AcceptedAt), data); err != nil {
+			VALUES(?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(number) DO UPDATE SET due=excluded.due, state=excluded.state, data=excluded.data`, c.Number, c.TicketID, c.Matter, c.Department, c.Due, c.State, nullable(c.Parent), ms(c.AcceptedAt), data); err != nil {
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
 	}
@@ -315,9 +316,32 @@ func (db *DB) Ratings(ctx context.Context, day string) ([]kiosk.Rating, error) {
 	return scanJSON[kiosk.Rating](rows, "ratings")
 }
 
-// Cases returns the cases a ticket opened, package case first.
-func (db *DB) Cases(ctx context.Context, ticketID string) ([]kiosk.Case, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT data FROM cases WHERE ticket_id = ? ORDER BY parent IS NOT NULL, rowid`, ticketID)
+// Cases returns the cases matching q, package cases before their parts.
+func (db *DB) Cases(ctx context.Context, q kiosk.CaseQuery) ([]kiosk.Case, error) {
+	var where []string
+	var args []any
+	for _, f := range []struct {
+		col, val string
+	}{{"ticket_id", q.TicketID}, {"number", q.Number}, {"parent", q.Parent}, {"department", q.Department}} {
+		if f.val != "" {
+			where = append(where, f.col+" = ?")
+			args = append(args, f.val)
+		}
+	}
+	if q.Open {
+		where = append(where, "state <> 'closed'")
+	}
+	query := `SELECT data FROM cases`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 10000 {
+		limit = 1000
+	}
+	query += " ORDER BY parent IS NOT NULL, accepted_at, rowid LIMIT ?"
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: cases: %w", err)
 	}
