@@ -10,11 +10,15 @@ type Kind int
 
 // Error kinds.
 const (
-	KindInvalid   Kind = iota + 1 // the request is malformed or breaks a rule of its fields → 400
-	KindNotFound                  // → 404
-	KindConflict                  // the state does not allow it → 409
-	KindForbidden                 // the actor may not do it → 403
-	KindLimit                     // a cap was reached → 429
+	KindInvalid       Kind = iota + 1 // the request is malformed or breaks a rule of its fields → 400
+	KindNotFound                      // → 404
+	KindConflict                      // the state does not allow it → 409
+	KindForbidden                     // the actor may not do it → 403
+	KindLimit                         // a cap was reached → 429
+	KindUnsupported                   // a body of a type that is not taken → 415
+	KindUnprocessable                 // a body of the right type that cannot be used (broken, encrypted) → 422
+	KindTooLarge                      // → 413
+	KindUnavailable                   // a device cannot do it now (paper out, scanner gone) → 503
 )
 
 // Error is a domain error: a kind, the field at fault and words for a person.

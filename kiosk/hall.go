@@ -28,10 +28,8 @@ type Options struct {
 	// Publish receives every committed event, in seq order. It must not block.
 	Publish func(Event)
 	// IDKey keys the hash that finds an ID number's tickets without storing it.
-	IDKey []byte
-	// Materials, when set, says whether a material id exists.
-	Materials func(ctx context.Context, id string) (bool, error)
-	Logger    *slog.Logger
+	IDKey  []byte
+	Logger *slog.Logger
 }
 
 // Hall is the hall node's queue and everything that hangs on it. Its state
@@ -45,7 +43,6 @@ type Hall struct {
 	now     func() time.Time
 	publish func(Event)
 	idKey   []byte
-	hasMat  func(ctx context.Context, id string) (bool, error)
 	log     *slog.Logger
 	cal     *Calendar
 	policy  Policy
@@ -88,7 +85,7 @@ func Open(ctx context.Context, o Options) (*Hall, error) {
 	}
 	h := &Hall{
 		cfg: o.Config, cat: o.Catalog, store: o.Store, now: o.Now, publish: o.Publish,
-		idKey: o.IDKey, hasMat: o.Materials, log: o.Logger,
+		idKey: o.IDKey, log: o.Logger,
 		cal: NewCalendar(o.Config.Hall.Holidays, o.Config.Hall.Workdays),
 		policy: Policy{
 			PriorityRatio: o.Config.Queue.PriorityRatio,

@@ -663,10 +663,30 @@ func TestConcurrentCalls(t *testing.T) {
 func TestCaseLifecycle(t *testing.T) {
 	f := newFixture(t, "[cases]\nyellow_days = 2\n")
 	ctx := context.Background()
+	m1, err := f.hall.AddMaterial(ctx, kioskA, "scan", "scan", []byte("%PDF-1 one"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, _ := f.hall.AddMaterial(ctx, kioskA, "upload", "pdf", []byte("%PDF-1 two"), 2)
+	// a material of another terminal cannot be attached
+	other, _ := f.hall.AddMaterial(ctx, guide, "upload", "pdf", []byte("%PDF-1 three"), 1)
+	_, err = f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "A", Submission: &Submission{
+		Applicant: Applicant{IDNumber: "11010519491231002X", Name: "张三丰"}, Materials: []string{other.ID}}})
+	wantKind(t, err, KindInvalid)
 	f.issue(IssueRequest{Package: "P-1", Submission: &Submission{
-		Applicant: Applicant{IDNumber: "11010519491231002X", Name: "张三丰"}, Materials: []string{"m1", "m2"},
+		Applicant: Applicant{IDNumber: "11010519491231002X", Name: "张三丰"}, Materials: []string{m1.ID, m2.ID},
 		Delivery: Delivery{Mode: "mail", Recipient: "张三丰", Phone: "13800138000", Address: "涵江区", Postcode: "351100"}}})
 	f.call(1)
+	// the window serving the ticket sees its materials; another window does not
+	if _, doc, err := f.hall.MaterialFor(ctx, win(1), m2.ID); err != nil || string(doc) != "%PDF-1 two" {
+		t.Fatalf("serving window: %v", err)
+	}
+	if _, _, err := f.hall.MaterialFor(ctx, win(2), m2.ID); KindOf(err) != KindForbidden {
+		t.Fatalf("another window: %v", err)
+	}
+	if _, _, err := f.hall.MaterialFor(ctx, win(1), "../../etc/passwd"); KindOf(err) != KindNotFound {
+		t.Fatalf("path: %v", err)
+	}
 	_, cases, err := f.hall.Finish(ctx, win(1), 1, FinishRequest{Result: ResultAccepted})
 	if err != nil {
 		t.Fatal(err)

@@ -6,23 +6,25 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 )
 
 // memStore is an in-memory Store for the domain's tests; failNext makes
 // the next Commit fail without writing anything.
 type memStore struct {
-	mu       sync.Mutex
-	tickets  map[string][]byte
-	keys     map[string][2]string // id → id hash, status key
-	counters map[string]Counter
-	caseSeqs map[string]Counter
-	idem     []IdemKey
-	cases    []Case
-	ratings  []Rating
-	audit    []AuditEntry
-	events   []Event
-	failNext bool
-	commits  int
+	mu        sync.Mutex
+	tickets   map[string][]byte
+	keys      map[string][2]string // id → id hash, status key
+	counters  map[string]Counter
+	caseSeqs  map[string]Counter
+	idem      []IdemKey
+	cases     []Case
+	ratings   []Rating
+	audit     []AuditEntry
+	events    []Event
+	failNext  bool
+	commits   int
+	materials map[string]memMaterial
 }
 
 func newMemStore() *memStore {
@@ -177,4 +179,39 @@ func (m *memStore) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+func (m *memStore) PutMaterial(ctx context.Context, mat Material, doc []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.materials == nil {
+		m.materials = map[string]memMaterial{}
+	}
+	m.materials[mat.ID] = memMaterial{mat, append([]byte(nil), doc...)}
+	return nil
+}
+
+func (m *memStore) Material(ctx context.Context, id string) (Material, []byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mm, ok := m.materials[id]
+	return mm.m, mm.doc, ok, nil
+}
+
+func (m *memStore) PurgeMaterials(ctx context.Context, before time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ids []string
+	for id, mm := range m.materials {
+		if mm.m.CreatedAt.Before(before) {
+			ids = append(ids, id)
+			delete(m.materials, id)
+		}
+	}
+	return ids, nil
+}
+
+type memMaterial struct {
+	m   Material
+	doc []byte
 }

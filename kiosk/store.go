@@ -26,6 +26,13 @@ type Store interface {
 	EventsSince(ctx context.Context, since int64, limit int) ([]Event, error)
 	// Audit returns audit entries matching q, oldest first.
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+	// PutMaterial stores a material's document durably (sealed at rest).
+	PutMaterial(ctx context.Context, m Material, doc []byte) error
+	// Material returns a material and its document; ok false when there is none.
+	Material(ctx context.Context, id string) (m Material, doc []byte, ok bool, err error)
+	// PurgeMaterials deletes the materials made before t, with an audit entry
+	// each, and returns their ids.
+	PurgeMaterials(ctx context.Context, before time.Time) ([]string, error)
 }
 
 // Snapshot is the state the hall rebuilds its memory from.

@@ -104,7 +104,7 @@ func (h *Hall) zone(id string) (zoneInfo, bool) {
 type zoneInfo struct{ ID, Prefix, Name string }
 
 // checkSubmission validates a submission against the ticket's matters.
-func (h *Hall) checkSubmission(ctx context.Context, s *Submission, matters []*Matter) error {
+func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, matters []*Matter) error {
 	a := &s.Applicant
 	a.IDNumber = strings.ToUpper(strings.TrimSpace(a.IDNumber))
 	a.Name = strings.TrimSpace(a.Name)
@@ -132,18 +132,12 @@ func (h *Hall) checkSubmission(ctx context.Context, s *Submission, matters []*Ma
 		return invalid("submission.materials", "at most 200 materials")
 	}
 	for i, id := range s.Materials {
-		field := fmt.Sprintf("submission.materials[%d]", i)
-		if id == "" || len(id) > 128 {
-			return invalid(field, "not a material id")
+		problem, err := h.checkMaterial(ctx, actor, id)
+		if err != nil {
+			return fmt.Errorf("kiosk: check material: %w", err)
 		}
-		if h.hasMat != nil {
-			ok, err := h.hasMat(ctx, id)
-			if err != nil {
-				return fmt.Errorf("kiosk: check material: %w", err)
-			}
-			if !ok {
-				return invalid(field, "unknown material %q", id)
-			}
+		if problem != "" {
+			return invalid(fmt.Sprintf("submission.materials[%d]", i), "%s: %s", id, problem)
 		}
 	}
 	d := &s.Delivery
@@ -202,7 +196,7 @@ func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult,
 		if len(matters) == 1 && sub.Matter == "" {
 			sub.Matter = matters[0].Code
 		}
-		if err := h.checkSubmission(ctx, &sub, matters); err != nil {
+		if err := h.checkSubmission(ctx, a, &sub, matters); err != nil {
 			return IssueResult{}, err
 		}
 		if idNumber != "" && idNumber != sub.Applicant.IDNumber {

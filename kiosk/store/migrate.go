@@ -79,6 +79,18 @@ var migrations = []string{
 	);`,
 	// 2: submissions sealed apart from the ticket's plain data.
 	`ALTER TABLE tickets ADD COLUMN sealed BLOB;`,
+	// 3: materials (their documents are sealed files beside the database).
+	`CREATE TABLE materials (
+		id         TEXT PRIMARY KEY,
+		terminal   TEXT NOT NULL,
+		source     TEXT NOT NULL,
+		kind       TEXT NOT NULL,
+		pages      INTEGER NOT NULL,
+		size       INTEGER NOT NULL,
+		sha256     TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX materials_created ON materials(created_at);`,
 }
 
 // Version is the schema version this build writes.

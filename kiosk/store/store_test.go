@@ -195,3 +195,50 @@ func TestDatabaseFileRevealsNoIDNumber(t *testing.T) {
 		t.Fatalf("wrong key: %v", err)
 	}
 }
+
+func TestMaterials(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := open(t, filepath.Join(dir, "k.db"))
+	doc := []byte("%PDF-1.7 张三丰 11010519491231002X")
+	m := kiosk.Material{ID: strings.Repeat("ab", 16), Terminal: "kiosk-1", Source: "scan", Kind: "scan", Pages: 3, Size: len(doc), CreatedAt: time.Now().Add(-48 * time.Hour)}
+	if err := db.PutMaterial(ctx, m, doc); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "materials", "*"))
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	raw, _ := os.ReadFile(files[0])
+	if bytes.Contains(raw, []byte("11010519491231002X")) || bytes.Contains(raw, []byte("%PDF")) {
+		t.Fatal("a material is stored in clear")
+	}
+	got, gdoc, ok, err := db.Material(ctx, m.ID)
+	if err != nil || !ok || !bytes.Equal(gdoc, doc) || got.Pages != 3 || got.Terminal != "kiosk-1" {
+		t.Fatalf("material: %+v %v %v", got, ok, err)
+	}
+	if _, _, ok, _ := db.Material(ctx, "../k.db"); ok {
+		t.Fatal("a path was taken for a material id")
+	}
+	fresh := kiosk.Material{ID: strings.Repeat("cd", 16), Terminal: "kiosk-1", Source: "upload", Kind: "png", Pages: 1, CreatedAt: time.Now()}
+	if err := db.PutMaterial(ctx, fresh, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := db.PurgeMaterials(ctx, time.Now().Add(-24*time.Hour))
+	if err != nil || len(ids) != 1 || ids[0] != m.ID {
+		t.Fatalf("purged %v %v", ids, err)
+	}
+	if _, _, ok, _ := db.Material(ctx, m.ID); ok {
+		t.Fatal("purged material still there")
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Fatal("purged material's file still there")
+	}
+	if _, _, ok, _ := db.Material(ctx, fresh.ID); !ok {
+		t.Fatal("a fresh material was purged")
+	}
+	au, _ := db.Audit(ctx, kiosk.AuditQuery{})
+	if len(au) != 1 || au[0].Action != "material.purge" {
+		t.Fatalf("purge audit %+v", au)
+	}
+}

@@ -1,0 +1,104 @@
+package kiosk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Material is one document a citizen handed in: a scan or an upload, kept
+// as one PDF.
+type Material struct {
+	ID        string    `json:"material_id"`
+	Terminal  string    `json:"terminal"` // the terminal that made it
+	Source    string    `json:"source"`   // scan | upload
+	Kind      string    `json:"kind"`     // what was uploaded: pdf, jpeg, png; scans: scan
+	Pages     int       `json:"pages"`
+	Size      int       `json:"size"`
+	SHA256    string    `json:"sha256"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+var reMaterialID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// ValidMaterialID reports whether id has the form of a material id (so it
+// can never name a path outside the materials folder).
+func ValidMaterialID(id string) bool { return reMaterialID.MatchString(id) }
+
+// AddMaterial stores a validated document as a material of the actor's
+// terminal.
+func (h *Hall) AddMaterial(ctx context.Context, a Actor, source, kind string, doc []byte, pages int) (Material, error) {
+	sum := sha256.Sum256(doc)
+	m := Material{
+		ID: randomHex(16), Terminal: a.Terminal, Source: source, Kind: kind, Pages: pages, Size: len(doc),
+		SHA256: hex.EncodeToString(sum[:]), CreatedAt: h.now(),
+	}
+	if err := h.store.PutMaterial(ctx, m, doc); err != nil {
+		return Material{}, fmt.Errorf("kiosk: material: %w", err)
+	}
+	err := h.apply(func(now time.Time, ch *Change) error {
+		h.audit(ch, now, a, "material.add", nil, fmt.Sprintf("%s %s %s, %d pages", m.ID, source, kind, pages))
+		return nil
+	})
+	return m, err
+}
+
+// MaterialFor returns a material and its document if the actor may see it:
+// the terminal that made it, the window serving a ticket whose submission
+// lists it, and admins.
+func (h *Hall) MaterialFor(ctx context.Context, a Actor, id string) (Material, []byte, error) {
+	if !ValidMaterialID(id) {
+		return Material{}, nil, notFound("no material %q", id)
+	}
+	m, doc, ok, err := h.store.Material(ctx, id)
+	if err != nil {
+		return Material{}, nil, fmt.Errorf("kiosk: material: %w", err)
+	}
+	if !ok {
+		return Material{}, nil, notFound("no material %s", id)
+	}
+	if a.Role == "admin" || m.Terminal == a.Terminal {
+		return m, doc, nil
+	}
+	if a.Role == "window" {
+		if t := h.Held(a.Window); t != nil && t.Submission != nil && slices.Contains(t.Submission.Materials, id) {
+			return m, doc, nil
+		}
+	}
+	return Material{}, nil, forbidden("material %s is not this terminal's, nor of the ticket it serves", id)
+}
+
+// checkMaterial says why a submission may not list a material ("" when it
+// may: it exists and the issuing terminal made it); err is a store failure.
+func (h *Hall) checkMaterial(ctx context.Context, a Actor, id string) (problem string, err error) {
+	if !ValidMaterialID(id) {
+		return "not a material id", nil
+	}
+	m, _, ok, err := h.store.Material(ctx, id)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "unknown material", nil
+	case m.Terminal != a.Terminal:
+		return "a material of another terminal", nil
+	}
+	return "", nil
+}
+
+// PurgeMaterials deletes the materials older than the retention period.
+func (h *Hall) PurgeMaterials(ctx context.Context) ([]string, error) {
+	days := h.cfg.Retention.MaterialsDays
+	if days <= 0 {
+		return nil, nil
+	}
+	ids, err := h.store.PurgeMaterials(ctx, h.now().AddDate(0, 0, -days))
+	if err != nil {
+		return ids, fmt.Errorf("kiosk: purge materials: %w", err)
+	}
+	return ids, nil
+}
