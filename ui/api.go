@@ -586,5 +586,6 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		out["window"] = c.Window
 	}
 	_, out["printer"] = s.printers[c.ID]
+	_, out["scanner"] = s.scanners[c.ID]
 	writeJSON(w, http.StatusOK, out)
 }

@@ -46,6 +46,7 @@ func (s *Server) configJS(w http.ResponseWriter, r *http.Request) {
 		"timezone":         s.cfg.Timezone,
 		"zones":            s.zoneViews(),
 		"priority_reasons": s.cfg.Queue.PriorityReasons,
+		"scanner":          len(s.scanners) > 0,
 	})
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")

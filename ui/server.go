@@ -30,6 +30,8 @@ type Server struct {
 	health   *devices.Health
 	printers map[string]Printer
 	simCard  func(kind string) error
+	docs     Documents
+	scanners map[string]Scanner
 	mux      *http.ServeMux
 	handler  http.Handler
 	metrics  *metrics
@@ -46,6 +48,10 @@ type Options struct {
 	// Printers are the ticket printers by terminal id: a ticket issued by
 	// that terminal counts only once it is printed.
 	Printers map[string]Printer
+	// Documents validates uploads and renders pages; nil: none on this node.
+	Documents Documents
+	// Scanners are the document scanners by terminal id.
+	Scanners map[string]Scanner
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -60,6 +66,7 @@ type Printer interface {
 func NewServer(o Options) *Server {
 	s := &Server{
 		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
+		docs: o.Documents, scanners: o.Scanners,
 		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
@@ -102,6 +109,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
+	m.HandleFunc("POST /api/v1/materials", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.upload))
+	m.HandleFunc("POST /api/v1/scans", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.scan))
+	m.HandleFunc("GET /api/v1/materials/{file}", s.auth(materialRoles, s.materialFile))
+	m.HandleFunc("GET /api/v1/materials/{id}/pages/{page}", s.auth(materialRoles, s.materialPage))
 	if s.simCard != nil {
 		m.HandleFunc("POST /api/v1/sim/idcard", s.auth(roles(config.RoleKiosk, config.RoleAdmin), s.simIDCard))
 	}
@@ -137,7 +148,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status := map[kiosk.Kind]int{
 			kiosk.KindInvalid: http.StatusBadRequest, kiosk.KindNotFound: http.StatusNotFound,
 			kiosk.KindConflict: http.StatusConflict, kiosk.KindForbidden: http.StatusForbidden,
-			kiosk.KindLimit: http.StatusTooManyRequests,
+			kiosk.KindLimit: http.StatusTooManyRequests, kiosk.KindUnsupported: http.StatusUnsupportedMediaType,
+			kiosk.KindUnprocessable: http.StatusUnprocessableEntity, kiosk.KindTooLarge: http.StatusRequestEntityTooLarge,
+			kiosk.KindUnavailable: http.StatusServiceUnavailable,
 		}[de.Kind]
 		if status == 0 {
 			status = http.StatusBadRequest

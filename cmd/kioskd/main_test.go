@@ -368,3 +368,140 @@ func TestSimIDCardCommand(t *testing.T) {
 		t.Fatalf("sim idcard said:\n%s", s)
 	}
 }
+
+func upload(t *testing.T, addr, token, file, ctype string) (int, map[string]any) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", "materials", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/materials", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+func get(t *testing.T, addr, path, token string) (int, string, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Content-Type"), b
+}
+
+// TestMaterialsPath: a citizen scans three pages at the kiosk (simulated
+// scanner), uploads a photo, takes a ticket with them; the window that calls
+// the ticket sees the pages rendered; bad files are refused and stored nowhere.
+func TestMaterialsPath(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := writeConfig(t, dir, addr)
+	// a second window to check access
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(b), "]\n[queue]", "  { id = \"window-2\", role = \"window\", window = 2, token = \"window2-token-01234567\" },\n]\n[queue]", 1)), 0o600)
+	start(t, cfg, addr)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/v1/events?token="+tokKiosk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+
+	code, scan, err := request(addr, "POST", "/api/v1/scans", tokKiosk, `{"pages":0}`)
+	if err != nil || code != 201 || scan["pages"] != float64(3) {
+		t.Fatalf("scan: %d %v %v", code, scan, err)
+	}
+	var pagesSeen []float64
+	for done := false; !done; {
+		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		var m map[string]any
+		if err := ws.ReadJSON(&m); err != nil {
+			t.Fatal(err)
+		}
+		switch m["type"] {
+		case "scan.page":
+			pagesSeen = append(pagesSeen, m["page"].(float64))
+		case "scan.done":
+			done = true
+		}
+	}
+	if len(pagesSeen) != 3 || pagesSeen[2] != 3 {
+		t.Fatalf("scan.page events: %v", pagesSeen)
+	}
+	code, photo := upload(t, addr, tokKiosk, "photo.jpg", "image/jpeg")
+	if code != 201 || photo["pages"] != float64(1) {
+		t.Fatalf("photo: %d %v", code, photo)
+	}
+	for _, bad := range []struct {
+		file, ctype string
+		status      int
+	}{
+		{"encrypted.pdf", "application/pdf", 422},
+		{"truncated.pdf", "application/pdf", 422},
+		{"zero-bytes.pdf", "application/pdf", 422},
+		{"negative-count.pdf", "application/pdf", 422},
+		{"png-as-pdf.pdf", "application/pdf", 415},
+		{"notes.txt", "text/plain", 415},
+		{"good.pdf", "", 415},
+	} {
+		if code, m := upload(t, addr, tokKiosk, bad.file, bad.ctype); code != bad.status || m["error"] == nil {
+			t.Errorf("%s: %d %v, want %d", bad.file, code, m, bad.status)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "data", "materials", "*"))
+	if len(files) != 2 {
+		t.Fatalf("%d material files after 2 good and 7 bad uploads", len(files))
+	}
+	// kioskd is still alive after the crafted PDF
+	if code, _, _ := request(addr, "GET", "/healthz", "", ""); code != 200 {
+		t.Fatal("kioskd died on a crafted PDF")
+	}
+	sub := fmt.Sprintf(`{"matter":"HJ-SJ-0001","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"materials":[%q,%q],"delivery":{"mode":"pickup"}}}`,
+		scan["material_id"], photo["material_id"])
+	if code, m, _ := request(addr, "POST", "/api/v1/tickets", tokKiosk, sub); code != 201 {
+		t.Fatalf("ticket: %d %v", code, m)
+	}
+	id := scan["material_id"].(string)
+	// before the call, window 1 may not see the pages
+	if code, _, _ := get(t, addr, "/api/v1/materials/"+id+".pdf", tokWin); code != 403 {
+		t.Fatalf("window before the call: %d", code)
+	}
+	if code, _, _ := request(addr, "POST", "/api/v1/windows/1/call", tokWin, ""); code != 200 {
+		t.Fatal(code)
+	}
+	code, ctype, doc := get(t, addr, "/api/v1/materials/"+id+".pdf", tokWin)
+	if code != 200 || ctype != "application/pdf" || !strings.HasPrefix(string(doc), "%PDF") {
+		t.Fatalf("pdf: %d %s", code, ctype)
+	}
+	for page := 1; page <= 3; page++ {
+		code, ctype, png := get(t, addr, fmt.Sprintf("/api/v1/materials/%s/pages/%d.png?size=thumb", id, page), tokWin)
+		if code != 200 || ctype != "image/png" || len(png) < 100 || string(png[1:4]) != "PNG" {
+			t.Fatalf("page %d: %d %s %d bytes", page, code, ctype, len(png))
+		}
+	}
+	if code, _, _ := get(t, addr, "/api/v1/materials/"+id+"/pages/4.png", tokWin); code != 404 {
+		t.Fatalf("page 4 of 3: %d", code)
+	}
+	if code, _, _ := get(t, addr, "/api/v1/materials/"+id+".pdf", "window2-token-01234567"); code != 403 {
+		t.Fatalf("another window: %d", code)
+	}
+	if code, _, _ := get(t, addr, "/api/v1/materials/..%2F..%2Fkioskd.db.pdf", tokAdmin); code != 404 {
+		t.Fatalf("path traversal: %d", code)
+	}
+	if code, _, _ := get(t, addr, "/api/v1/materials/"+id+".pdf", tokAdmin); code != 200 {
+		t.Fatalf("admin: %d", code)
+	}
+}

@@ -260,7 +260,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers}
+	docs := newDocuments()
+	defer docs.r.Close()
+	scanners := map[string]ui.Scanner{}
+	if sc, err := openScanner(cfg); err != nil {
+		return err
+	} else if sc != nil {
+		scanners[cfg.DeviceTerminal()] = sc
+	}
+	go purgeLoop(runCtx, hall, log)
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners}
 	if reader != nil && reader.sim != nil {
 		opts.SimCard = reader.SimPlace
 	}
@@ -302,5 +311,24 @@ func printTokens(w io.Writer, cfg *config.Config) {
 			page = "display"
 		}
 		fmt.Fprintf(w, "  %-10s %-8s %s  %s/%s?token=%s\n", t.ID, t.Role, t.Token, base, page, t.Token)
+	}
+}
+
+// purgeLoop deletes materials past their retention period, hourly.
+func purgeLoop(ctx context.Context, hall *kiosk.Hall, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		ids, err := hall.PurgeMaterials(ctx)
+		if err != nil {
+			log.Error("purge materials", "err", err)
+		} else if len(ids) > 0 {
+			log.Info("materials purged", "count", len(ids))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

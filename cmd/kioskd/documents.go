@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"yichuang/config"
+	"yichuang/devices/pdf"
+	"yichuang/devices/scanner"
+	"yichuang/devices/scanner/folder"
+	"yichuang/devices/scanner/sane"
+	"yichuang/devices/sim/scannersim"
+	"yichuang/kiosk"
+	"yichuang/ui"
+)
+
+// documents validates uploads with MuPDF and pdfcpu and renders pages with
+// MuPDF; the open documents stay in memory (no rendered page is written to
+// disk: scanned pages are personal data).
+type documents struct {
+	limits pdf.Limits
+	r      *pdf.MuPDF
+}
+
+func newDocuments() *documents {
+	return &documents{limits: pdf.DefaultLimits, r: pdf.NewMuPDF(nil)}
+}
+
+// docError turns the pdf package's errors into the domain's kinds, so the
+// HTTP answer is 415, 413 or 422 with the words for a citizen.
+func docError(err error) error {
+	kind := kiosk.Kind(0)
+	switch {
+	case errors.Is(err, pdf.ErrUnsupportedType):
+		kind = kiosk.KindUnsupported
+	case errors.Is(err, pdf.ErrTooLarge):
+		kind = kiosk.KindTooLarge
+	case errors.Is(err, pdf.ErrBroken), errors.Is(err, pdf.ErrEncrypted), errors.Is(err, pdf.ErrEmpty), errors.Is(err, pdf.ErrTooManyPages):
+		kind = kiosk.KindUnprocessable
+	case errors.Is(err, pdf.ErrNoPage):
+		kind = kiosk.KindNotFound
+	default:
+		return err
+	}
+	return &kiosk.Error{Kind: kind, Msg: err.Error()}
+}
+
+func (d *documents) Validate(ctx context.Context, body []byte, contentType string) ([]byte, string, int, error) {
+	doc, err := pdf.Validate(ctx, body, contentType, &d.limits)
+	if err != nil {
+		return nil, "", 0, docError(err)
+	}
+	return doc.PDF, string(doc.Kind), doc.Pages, nil
+}
+
+func (d *documents) Render(ctx context.Context, doc []byte, page, width int) ([]byte, error) {
+	png, err := d.r.Render(ctx, doc, page, width)
+	if err != nil {
+		return nil, docError(err)
+	}
+	return png, nil
+}
+
+// pageScanner scans with a device and assembles the pages into one PDF.
+type pageScanner struct {
+	dev scanner.Scanner
+}
+
+func (p *pageScanner) Scan(ctx context.Context, pages int, progress func(int)) ([]byte, int, error) {
+	imgs, err := p.dev.Scan(ctx, scanner.Request{Pages: pages}, func(pr scanner.Progress) { progress(pr.Page) })
+	if err != nil {
+		kind := kiosk.KindUnavailable
+		if errors.Is(err, scanner.ErrBusy) {
+			kind = kiosk.KindConflict
+		}
+		return nil, 0, &kiosk.Error{Kind: kind, Msg: err.Error()}
+	}
+	doc, err := pdf.Assemble(ctx, imgs, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("scan: assemble: %w", err)
+	}
+	return doc.PDF, doc.Pages, nil
+}
+
+// openScanner returns the configured scanner, or nil for none.
+func openScanner(cfg *config.Config) (ui.Scanner, error) {
+	sc := cfg.Devices.Scanner
+	var dev scanner.Scanner
+	switch sc.Backend {
+	case "":
+		return nil, nil
+	case "sim":
+		dev = scannersim.New(nil)
+	case "sane":
+		d, err := sane.New(&sane.Opts{Device: sc.Device})
+		if err != nil {
+			return nil, fmt.Errorf("config: devices.scanner: %w", err)
+		}
+		dev = d
+	case "folder":
+		d, err := folder.New(&folder.Opts{Dir: sc.Folder})
+		if err != nil {
+			return nil, fmt.Errorf("config: devices.scanner.folder: %w", err)
+		}
+		dev = d
+	}
+	return &pageScanner{dev: dev}, nil
+}
