@@ -8,12 +8,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-# Debian packages: a C compiler for the cgo parts (MuPDF through go-fitz),
-# SANE's scanimage with its test backend, headless Chromium for UI tests.
-APT_PKGS := gcc libc6-dev sane-utils libsane1 chromium chromium-driver fonts-noto-cjk
+# Debian packages. To run: a C compiler for the cgo parts (MuPDF through
+# go-fitz). To test, also: SANE's scanimage with its test backend, headless
+# Chromium and CJK fonts for the UI tests.
+RUN_PKGS := gcc libc6-dev
+APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test check deps bench fmt vet clean
+.PHONY: all build run test check deps deps-run bench fmt vet clean
 
 all: build
 
@@ -22,15 +24,12 @@ build:
 
 # deps installs the Debian packages the tests need, when one is missing.
 deps:
-	@missing=""; for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
-	@scripts/sane-test-backend.sh
+	@scripts/apt-install.sh $(APT_PKGS)
 
-run:
-	@command -v gcc >/dev/null || $(MAKE) deps
+deps-run:
+	@scripts/apt-install.sh $(RUN_PKGS)
+
+run: deps-run
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/kioskd serve
 
 fmt:
