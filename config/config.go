@@ -33,23 +33,24 @@ func DefaultCatalog() []byte { return bytes.Clone(defaultCatalog) }
 
 // Config is the whole of kioskd's configuration.
 type Config struct {
-	Listen    string     `toml:"listen"`
-	DataDir   string     `toml:"data_dir"`
-	Timezone  string     `toml:"timezone"`
-	PublicURL string     `toml:"public_url"`
-	LogLevel  string     `toml:"log_level"`
-	Terminals []Terminal `toml:"terminals"`
-	Hall      Hall       `toml:"hall"`
-	Queue     Queue      `toml:"queue"`
-	Cases     Cases      `toml:"cases"`
-	Retention Retention  `toml:"retention"`
-	Zones     []Zone     `toml:"zones"`
-	Windows   []Window   `toml:"windows"`
-	Mail      Mail       `toml:"mail"`
-	Catalog   Catalog    `toml:"catalog"`
-	Devices   Devices    `toml:"devices"`
-	Platform  Platform   `toml:"platform"`
-	Upstream  Upstream   `toml:"upstream"`
+	Listen       string       `toml:"listen"`
+	DataDir      string       `toml:"data_dir"`
+	Timezone     string       `toml:"timezone"`
+	PublicURL    string       `toml:"public_url"`
+	LogLevel     string       `toml:"log_level"`
+	Terminals    []Terminal   `toml:"terminals"`
+	Hall         Hall         `toml:"hall"`
+	Queue        Queue        `toml:"queue"`
+	Cases        Cases        `toml:"cases"`
+	Retention    Retention    `toml:"retention"`
+	Appointments Appointments `toml:"appointments"`
+	Zones        []Zone       `toml:"zones"`
+	Windows      []Window     `toml:"windows"`
+	Mail         Mail         `toml:"mail"`
+	Catalog      Catalog      `toml:"catalog"`
+	Devices      Devices      `toml:"devices"`
+	Platform     Platform     `toml:"platform"`
+	Upstream     Upstream     `toml:"upstream"`
 
 	// Location is Timezone loaded; set by Validate.
 	Location *time.Location `toml:"-"`
@@ -103,6 +104,13 @@ type Cases struct {
 	NumberFormat string `toml:"number_format"`
 	YellowDays   int    `toml:"yellow_days"`
 	FollowupDays int    `toml:"followup_days"`
+}
+
+// Appointments sets the rules of booked slots (NORMS.md).
+type Appointments struct {
+	SlotCapacity     int `toml:"slot_capacity"`      // appointments per zone and slot
+	EarlyMinutes     int `toml:"early_minutes"`      // check-in opens this long before the slot
+	VoidAfterMinutes int `toml:"void_after_minutes"` // not checked in this long after the start: void
 }
 
 // Retention says how long personal data and materials are kept.
@@ -331,6 +339,15 @@ func (c *Config) validateHall() error {
 	}
 	if c.Cases.FollowupDays < 1 {
 		return errf("cases.followup_days", "must be at least 1")
+	}
+	if c.Appointments.SlotCapacity < 1 {
+		return errf("appointments.slot_capacity", "must be at least 1")
+	}
+	if c.Appointments.EarlyMinutes < 0 || c.Appointments.EarlyMinutes > 24*60 {
+		return errf("appointments.early_minutes", "must be 0 to 1440")
+	}
+	if c.Appointments.VoidAfterMinutes < 0 || c.Appointments.VoidAfterMinutes > 24*60 {
+		return errf("appointments.void_after_minutes", "must be 0 to 1440")
 	}
 	if c.Retention.MaterialsDays < 0 {
 		return errf("retention.materials_days", "must not be negative")

@@ -48,6 +48,7 @@ type Hall struct {
 	policy  Policy
 
 	caseMu   sync.Mutex // one case action at a time
+	apptMu   sync.Mutex // one appointment change at a time
 	mu       sync.Mutex
 	epoch    int
 	tickets  map[string]*Ticket            // active tickets, and every ticket of today and yesterday

@@ -798,3 +798,82 @@ func TestLights(t *testing.T) {
 		}
 	}
 }
+
+func TestAppointments(t *testing.T) {
+	f := newFixture(t, "[appointments]\nslot_capacity = 2\nearly_minutes = 30\nvoid_after_minutes = 30\n")
+	ctx := context.Background()
+	admin := Actor{Terminal: "admin", Role: "admin"}
+	ap := func(code, id, start, end string) Appointment {
+		return Appointment{Code: code, Matter: "M-A1", Date: "2026-11-27", Start: start, End: end,
+			Applicant: Applicant{IDNumber: id, Name: "张三丰"}}
+	}
+	ids := []string{"11010519491231002X", "440524188001010014", "350303199001011235", "350303199001011243"}
+	got, err := f.hall.AddAppointments(ctx, admin, []Appointment{ap("AP-0001", ids[0], "10:00", "10:30"), ap("AP-0002", ids[1], "10:00", "10:15")})
+	if err != nil || len(got) != 2 || got[0].Zone != "A" || got[0].Status != ApptBooked {
+		t.Fatalf("add: %+v %v", got, err)
+	}
+	tests := []struct {
+		name  string
+		batch []Appointment
+		field string
+		kind  Kind
+	}{
+		{"slot full", []Appointment{ap("AP-0003", ids[2], "10:00", "10:30")}, "start", KindConflict},
+		{"same person date matter", []Appointment{ap("AP-0004", ids[0], "11:00", "11:30")}, "applicant.id_number", KindConflict},
+		{"code exists", []Appointment{ap("AP-0001", ids[2], "11:00", "11:30")}, "code", KindConflict},
+		{"bad time", []Appointment{ap("AP-0005", ids[2], "11:30", "11:00")}, "start", KindInvalid},
+		{"bad id", []Appointment{ap("AP-0006", "123", "11:00", "11:30")}, "applicant.id_number", KindInvalid},
+		{"past", []Appointment{{Code: "AP-0007", Matter: "M-A1", Date: "2026-11-26", Start: "10:00", End: "10:30", Applicant: Applicant{IDNumber: ids[2], Name: "x"}}}, "date", KindInvalid},
+		{"the second of a batch names itself", []Appointment{ap("AP-0008", ids[2], "11:00", "11:30"), ap("AP-0009", ids[3], "25:00", "26:00")}, "appointments[1].start", KindInvalid},
+	}
+	for _, tt := range tests {
+		_, err := f.hall.AddAppointments(ctx, admin, tt.batch)
+		var de *Error
+		if !errors.As(err, &de) || de.Kind != tt.kind || de.Field != tt.field {
+			t.Errorf("%s: %v, want kind %d field %s", tt.name, err, tt.kind, tt.field)
+		}
+	}
+	// nothing of a failed batch was stored
+	if as, _ := f.store.Appointments(ctx, AppointmentQuery{Code: "AP-0008"}); len(as) != 0 {
+		t.Fatal("a failed batch stored its first appointment")
+	}
+	// 09:00: too early for a 10:00 slot (opens 09:30)
+	_, err = f.hall.CheckIn(ctx, kioskA, "AP-0001", "", "")
+	wantKind(t, err, KindConflict)
+	f.issue(IssueRequest{Zone: "A"}) // a walk-in waiting before the appointment
+	f.clock.set(time.Date(2026, 11, 27, 9, 45, 0, 0, shanghai))
+	res, err := f.hall.CheckIn(ctx, kioskA, "AP-0001", "", "")
+	if err != nil || res.Ticket.Appointment != "AP-0001" || res.Ticket.Zone != "A" {
+		t.Fatalf("check-in: %+v %v", res.Ticket, err)
+	}
+	// again: the same ticket
+	if again, err := f.hall.CheckIn(ctx, kioskA, "AP-0001", "", ""); err != nil || again.Ticket.ID != res.Ticket.ID {
+		t.Fatalf("second check-in: %v", err)
+	}
+	// the appointment goes ahead of the earlier walk-in
+	if got := number(f.call(1)); got != res.Ticket.Number {
+		t.Fatalf("called %s, want the appointment %s", got, res.Ticket.Number)
+	}
+	// by ID card, late after the slot but within the grace: a normal ticket
+	f.clock.set(time.Date(2026, 11, 27, 10, 20, 0, 0, shanghai))
+	late, err := f.hall.CheckIn(ctx, kioskA, "", ids[1], "")
+	if err != nil || late.Ticket.Appointment != "" {
+		t.Fatalf("late check-in: %+v %v", late.Ticket, err)
+	}
+	// unknown
+	_, err = f.hall.CheckIn(ctx, kioskA, "AP-9999", "", "")
+	wantKind(t, err, KindNotFound)
+	// void after the grace
+	if _, err := f.hall.AddAppointments(ctx, admin, []Appointment{ap("AP-0010", ids[2], "11:00", "11:30")}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(time.Date(2026, 11, 27, 11, 31, 0, 0, shanghai))
+	if err := f.hall.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.hall.CheckIn(ctx, kioskA, "AP-0010", "", "")
+	wantKind(t, err, KindConflict)
+	if as, _ := f.store.Appointments(ctx, AppointmentQuery{Code: "AP-0010"}); as[0].Status != ApptVoid {
+		t.Fatalf("not void: %+v", as[0])
+	}
+}

@@ -25,6 +25,7 @@ type memStore struct {
 	failNext  bool
 	commits   int
 	materials map[string]memMaterial
+	appts     map[string]Appointment
 }
 
 func newMemStore() *memStore {
@@ -54,6 +55,12 @@ func (m *memStore) Commit(ctx context.Context, batch []*Change) error {
 			m.caseSeqs[c.Day+"|"+c.Key] = c
 		}
 		m.idem = append(m.idem, ch.Idempotency...)
+		for _, a := range ch.Appointments {
+			if m.appts == nil {
+				m.appts = map[string]Appointment{}
+			}
+			m.appts[a.Code] = a
+		}
 		for _, c := range ch.Cases {
 			replaced := false
 			for i := range m.cases {
@@ -214,4 +221,17 @@ func (m *memStore) PurgeMaterials(ctx context.Context, before time.Time) ([]stri
 type memMaterial struct {
 	m   Material
 	doc []byte
+}
+
+func (m *memStore) Appointments(ctx context.Context, q AppointmentQuery) ([]Appointment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Appointment
+	for _, a := range m.appts {
+		if (q.Code == "" || a.Code == q.Code) && (q.Date == "" || a.Date == q.Date) && (q.Zone == "" || a.Zone == q.Zone) &&
+			(q.Matter == "" || a.Matter == q.Matter) && (q.IDHash == "" || a.IDHash == q.IDHash) && (q.Status == "" || a.Status == q.Status) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }

@@ -36,7 +36,7 @@ func earlier(a, b *Ticket) bool {
 // waiting tickets, or nil. window is the calling window: tickets pinned to
 // another window are skipped, tickets pinned to it go first.
 func pickInZone(waiting []*Ticket, window int, p Policy, zc zoneCounter, now time.Time) *Ticket {
-	var pinned, aged, prio, normal *Ticket
+	var pinned, appt, aged, prio, normal *Ticket
 	for _, t := range waiting {
 		if t.PinnedWindow != 0 && t.PinnedWindow != window {
 			continue
@@ -44,6 +44,12 @@ func pickInZone(waiting []*Ticket, window int, p Policy, zc zoneCounter, now tim
 		if t.PinnedWindow == window {
 			if pinned == nil || earlier(t, pinned) {
 				pinned = t
+			}
+			continue
+		}
+		if t.Appointment != "" {
+			if appt == nil || earlier(t, appt) {
+				appt = t
 			}
 			continue
 		}
@@ -63,6 +69,8 @@ func pickInZone(waiting []*Ticket, window int, p Policy, zc zoneCounter, now tim
 	switch {
 	case pinned != nil:
 		return pinned
+	case appt != nil: // checked in within its slot: ahead of walk-ins
+		return appt
 	case aged != nil:
 		return aged
 	case prio == nil:
@@ -88,6 +96,9 @@ func countAhead(waiting []*Ticket, t *Ticket) int {
 			continue
 		}
 		switch {
+		case o.Appointment != "" && t.Appointment == "":
+			n++
+		case t.Appointment != "" && o.Appointment == "":
 		case o.Priority && !t.Priority:
 			n++
 		case o.Priority == t.Priority && earlier(o, t):

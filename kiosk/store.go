@@ -26,6 +26,8 @@ type Store interface {
 	EventsSince(ctx context.Context, since int64, limit int) ([]Event, error)
 	// Audit returns audit entries matching q, oldest first.
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+	// Appointments returns the appointments matching q.
+	Appointments(ctx context.Context, q AppointmentQuery) ([]Appointment, error)
 	// PutMaterial stores a material's document durably (sealed at rest).
 	PutMaterial(ctx context.Context, m Material, doc []byte) error
 	// Material returns a material and its document; ok false when there is none.
@@ -61,14 +63,15 @@ type IdemKey struct {
 
 // Change is everything one request changes; it is committed whole or not at all.
 type Change struct {
-	Tickets     []*Ticket // inserted or replaced whole
-	Counters    []Counter
-	CaseSeqs    []Counter
-	Idempotency []IdemKey
-	Cases       []Case // inserted, or replaced whole by number
-	Ratings     []Rating
-	Audit       []AuditEntry
-	Events      []Event
+	Tickets      []*Ticket // inserted or replaced whole
+	Counters     []Counter
+	CaseSeqs     []Counter
+	Idempotency  []IdemKey
+	Cases        []Case        // inserted, or replaced whole by number
+	Appointments []Appointment // inserted, or replaced whole by code
+	Ratings      []Rating
+	Audit        []AuditEntry
+	Events       []Event
 }
 
 // CaseQuery selects cases; empty fields match everything.

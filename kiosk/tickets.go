@@ -177,6 +177,12 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 
 // Issue issues a ticket. The answer comes only after the ticket is on disk.
 func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult, error) {
+	return h.issue(ctx, a, r, nil)
+}
+
+// issue issues a ticket; onCreate, when set, adds to a new ticket and its
+// change before they are saved (an appointment's check-in).
+func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func(t *Ticket, ch *Change, now time.Time)) (IssueResult, error) {
 	if r.IdempotencyKey != "" && !reIdemKey.MatchString(r.IdempotencyKey) {
 		return IssueResult{}, invalid("Idempotency-Key", "1 to 128 printable characters")
 	}
@@ -254,6 +260,9 @@ func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult,
 			Matter: r.Matter, Package: r.Package,
 			Status: StatusWaiting, IssuedAt: now, Terminal: a.Terminal,
 			IDHash: idHash, StatusKey: randomHex(12), Submission: r.Submission,
+		}
+		if onCreate != nil {
+			onCreate(t, ch, now)
 		}
 		h.counters[ckey] = seq
 		h.tickets[t.ID] = t
@@ -391,9 +400,13 @@ func (h *Hall) Void(ctx context.Context, a Actor, id, reason string) error {
 	})
 }
 
-// Sweep ends the tickets still waiting at closing time (those issued before
-// it) and at the end of the hall day, unless the config carries them over.
+// Sweep voids the appointments not checked in in time, and ends the tickets
+// still waiting at closing time (those issued before it) and at the end of
+// the hall day, unless the config carries them over.
 func (h *Hall) Sweep(ctx context.Context) error {
+	if err := h.voidLate(ctx); err != nil {
+		return err
+	}
 	if h.cfg.Hall.CarryOver {
 		return nil
 	}

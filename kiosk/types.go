@@ -54,6 +54,7 @@ type Ticket struct {
 	StatusKey      string      `json:"-"`               // the secret in the public status link
 	Submission     *Submission `json:"submission,omitempty"`
 	Rated          bool        `json:"rated,omitempty"`
+	Appointment    string      `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
 }
 
 // Active reports whether the ticket still holds a place in the queue or a window.

@@ -89,6 +89,12 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.answerIssued(w, r, c, res)
+}
+
+// answerIssued answers a ticket issue (or an appointment's check-in): a new
+// ticket on a terminal with a printer counts only once printed.
+func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult) {
 	t := res.Ticket
 	status := http.StatusCreated
 	if !res.Created && !res.Replay {

@@ -549,3 +549,54 @@ func TestCaseEndpoints(t *testing.T) {
 		t.Fatalf("%d red cases", n)
 	}
 }
+
+func TestAppointmentEndpoints(t *testing.T) {
+	e := newEnv(t)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	today := time.Now().In(loc).Format(time.DateOnly)
+	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format(time.DateOnly)
+	one := fmt.Sprintf(`{"code":"HJ-APPT-1","matter":"HJ-SJ-0001","date":%q,"start":"00:00","end":"23:59","applicant":{"id_number":"11010519491231002X","name":"张三丰"}}`, today)
+	r := e.want(e.do("POST", "/api/v1/appointments", tokAdmin, one), 201)
+	if r.body["code"] != "HJ-APPT-1" || r.body["zone"] != "A" || r.body["status"] != "booked" || strings.Contains(r.raw, "11010519491231002X") {
+		t.Fatalf("stored: %s", r.raw)
+	}
+	batch := fmt.Sprintf(`[{"code":"HJ-APPT-2","matter":"HJ-SJ-0001","date":%q,"start":"09:00","end":"09:30","applicant":{"id_number":"440524188001010014","name":"李四"}},
+		{"code":"HJ-APPT-3","matter":"HJ-SJ-0001","date":%q,"start":"9:00","end":"09:30","applicant":{"id_number":"350303199001011235","name":"王五"}}]`, tomorrow, tomorrow)
+	bad := e.want(e.do("POST", "/api/v1/appointments", tokGuide, batch), 400)
+	if str(bad.body, "field") != "appointments[1].start" {
+		t.Fatalf("batch error: %s", bad.raw)
+	}
+	e.want(e.do("POST", "/api/v1/appointments", tokKiosk, one), 403)
+	e.want(e.do("POST", "/api/v1/appointments", tokAdmin, one), 409) // the code exists
+	e.want(e.do("POST", "/api/v1/appointments", tokAdmin, `{"code":"X"`), 400)
+	fixed := strings.Replace(batch, `"start":"9:00","end":"09:30"`, `"start":"09:30","end":"10:00"`, 1)
+	if b := e.want(e.do("POST", "/api/v1/appointments", tokGuide, fixed), 201); len(b.body["appointments"].([]any)) != 2 {
+		t.Fatal(b.raw)
+	}
+	// tomorrow's: too early, in words
+	early := e.want(e.do("POST", "/api/v1/appointments/HJ-APPT-2/check-in", tokKiosk, ""), 409)
+	if !strings.Contains(str(early.body, "error"), "签到") {
+		t.Fatalf("too early: %s", early.raw)
+	}
+	e.want(e.do("POST", "/api/v1/appointments/NOPE-1/check-in", tokKiosk, ""), 404)
+	e.want(e.do("POST", "/api/v1/appointments/HJ-APPT-1/check-in", tokWin1, ""), 403)
+	// a walk-in first, then the appointment checks in and goes ahead of it
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	ci := e.want(e.do("POST", "/api/v1/appointments/HJ-APPT-1/check-in", tokGuide, ""), 201)
+	for _, k := range []string{"id", "number", "zone", "waiting_ahead", "issued_at", "status_url"} {
+		if _, ok := ci.body[k]; !ok {
+			t.Fatalf("check-in answer lacks %s: %s", k, ci.raw)
+		}
+	}
+	call := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	if call.body["ticket"].(map[string]any)["number"] != ci.body["number"] {
+		t.Fatalf("called %v, want the appointment %v", call.body["ticket"], ci.body["number"])
+	}
+	// by ID card at the kiosk: nothing booked today for this one
+	e.want(e.do("POST", "/api/v1/appointments/check-in", tokKiosk, `{"id_number":"440524188001010014"}`), 404)
+	e.want(e.do("POST", "/api/v1/appointments/check-in", tokKiosk, `{}`), 400)
+	list := e.want(e.do("GET", "/api/v1/appointments?date="+tomorrow, tokGuide, ""), 200)
+	if n := len(list.body["appointments"].([]any)); n != 2 {
+		t.Fatalf("listed %d", n)
+	}
+}

@@ -91,6 +91,22 @@ var migrations = []string{
 		created_at INTEGER NOT NULL
 	);
 	CREATE INDEX materials_created ON materials(created_at);`,
+	// 4: appointments (the applicant sealed).
+	`CREATE TABLE appointments (
+		code      TEXT PRIMARY KEY,
+		date      TEXT NOT NULL,
+		zone      TEXT NOT NULL,
+		matter    TEXT NOT NULL,
+		start     TEXT NOT NULL,
+		id_hash   TEXT NOT NULL,
+		status    TEXT NOT NULL,
+		ticket_id TEXT,
+		data      BLOB NOT NULL,
+		sealed    BLOB NOT NULL
+	);
+	CREATE INDEX appointments_day ON appointments(date, zone, start);
+	CREATE INDEX appointments_person ON appointments(id_hash, date);
+	CREATE INDEX appointments_open ON appointments(status) WHERE status = 'booked';`,
 }
 
 // Version is the schema version this build writes.

@@ -168,6 +168,11 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch *kiosk.Change) err
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
 	}
+	for _, a := range ch.Appointments {
+		if err := db.writeAppointment(ctx, tx, a); err != nil {
+			return err
+		}
+	}
 	for _, r := range ch.Ratings {
 		data, err := json.Marshal(r)
 		if err != nil {
