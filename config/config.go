@@ -149,9 +149,24 @@ type Devices struct {
 	// Terminal is the terminal whose devices these are (default: the first
 	// kiosk terminal): its card reads and its tickets' printing.
 	Terminal string  `toml:"terminal"`
-	IDCard   IDCard  `toml:"idcard"`
-	Printer  Printer `toml:"printer"`
-	Scanner  Scanner `toml:"scanner"`
+	IDCard    IDCard    `toml:"idcard"`
+	Printer   Printer   `toml:"printer"`
+	Scanner   Scanner   `toml:"scanner"`
+	RatingPad RatingPad `toml:"rating_pad"`
+	QR        QR        `toml:"qr"`
+}
+
+// RatingPad is a window's five-key rating pad (评价器), a USB HID device.
+type RatingPad struct {
+	Device string `toml:"device"` // VID:PID[/INTERFACE] in hex; empty: none
+	KeyMap string `toml:"keymap"` // keyboard | example-code | example-bitmap
+	Window int    `toml:"window"` // the window whose finished tickets it rates
+}
+
+// QR is the QR code reader read as HID reports.
+type QR struct {
+	Device string `toml:"device"` // VID:PID[/INTERFACE] in hex; empty: none
+	Mode   string `toml:"mode"`   // hidpos | keyboard
 }
 
 // IDCard configures the ID card reader.
@@ -304,7 +319,7 @@ func (c *Config) Validate() error {
 	if err := c.validateTerminals(windows); err != nil {
 		return err
 	}
-	return c.validateDevices()
+	return c.validateDevices(windows)
 }
 
 func (c *Config) validateHall() error {
@@ -473,7 +488,7 @@ func (c *Config) validateTerminals(windows map[int]string) error {
 	return nil
 }
 
-func (c *Config) validateDevices() error {
+func (c *Config) validateDevices(windows map[int]string) error {
 	if t := c.Devices.Terminal; t != "" && len(c.Terminals) > 0 && !slices.ContainsFunc(c.Terminals, func(x Terminal) bool { return x.ID == t }) {
 		return errf("devices.terminal", "no terminal %q", t)
 	}
@@ -501,6 +516,21 @@ func (c *Config) validateDevices() error {
 	}
 	if c.Devices.Scanner.Backend == "folder" && c.Devices.Scanner.Folder == "" {
 		return errf("devices.scanner.folder", "the folder backend needs a folder")
+	}
+	if rp := c.Devices.RatingPad; rp.Device != "" {
+		if _, ok := windows[rp.Window]; !ok {
+			return errf("devices.rating_pad.window", "window %d is in no zone", rp.Window)
+		}
+		switch rp.KeyMap {
+		case "", "keyboard", "example-code", "example-bitmap":
+		default:
+			return errf("devices.rating_pad.keymap", "%q is not keyboard, example-code or example-bitmap", rp.KeyMap)
+		}
+	}
+	switch c.Devices.QR.Mode {
+	case "", "hidpos", "keyboard":
+	default:
+		return errf("devices.qr.mode", "%q is not hidpos or keyboard", c.Devices.QR.Mode)
 	}
 	if c.Upstream.URL != "" {
 		if u, err := url.Parse(c.Upstream.URL); err != nil || u.Host == "" {

@@ -877,3 +877,28 @@ func TestAppointments(t *testing.T) {
 		t.Fatalf("not void: %+v", as[0])
 	}
 }
+
+func TestRateLast(t *testing.T) {
+	f := newFixture(t, "")
+	ctx := context.Background()
+	pad := Actor{Terminal: "rating-pad-1", Role: "window", Window: 1}
+	_, err := f.hall.RateLast(ctx, pad, 1, 5)
+	wantKind(t, err, KindConflict) // nothing served yet
+	tk := f.issue(IssueRequest{Zone: "A"})
+	f.call(1)
+	if _, _, err := f.hall.Finish(ctx, win(1), 1, FinishRequest{Result: ResultConsulted}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.hall.RateLast(ctx, pad, 1, 4)
+	if err != nil || r.TicketID != tk.ID || r.Level != 4 || r.Channel != "counter" {
+		t.Fatalf("rate last: %+v %v", r, err)
+	}
+	_, err = f.hall.RateLast(ctx, pad, 1, 5) // once
+	wantKind(t, err, KindConflict)
+	f.issue(IssueRequest{Zone: "A"})
+	f.call(1)
+	f.hall.Finish(ctx, win(1), 1, FinishRequest{Result: ResultConsulted})
+	f.clock.add(11 * time.Minute) // too long after the service
+	_, err = f.hall.RateLast(ctx, pad, 1, 5)
+	wantKind(t, err, KindConflict)
+}

@@ -21,6 +21,7 @@ import (
 
 	"yichuang/config"
 	"yichuang/devices"
+	"yichuang/devices/hid"
 	"yichuang/kiosk"
 	"yichuang/kiosk/store"
 	"yichuang/ui"
@@ -258,6 +259,12 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 
 	reader, err := startCardReader(runCtx, cfg, hall, health, log)
 	if err != nil {
+		return err
+	}
+	if err := startRatingPad(runCtx, cfg, hall, health, log, hid.USB()); err != nil {
+		return err
+	}
+	if err := startQRReader(runCtx, cfg, hall, health, log, hid.USB()); err != nil {
 		return err
 	}
 	docs := newDocuments()
