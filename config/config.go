@@ -44,6 +44,7 @@ type Config struct {
 	Cases        Cases        `toml:"cases"`
 	Retention    Retention    `toml:"retention"`
 	Appointments Appointments `toml:"appointments"`
+	Limits       Limits       `toml:"limits"`
 	Zones        []Zone       `toml:"zones"`
 	Windows      []Window     `toml:"windows"`
 	Mail         Mail         `toml:"mail"`
@@ -106,6 +107,15 @@ type Cases struct {
 	FollowupDays int    `toml:"followup_days"`
 }
 
+// Limits protect the API from a runaway terminal and the public status
+// page from scraping (0: off).
+type Limits struct {
+	TerminalPerSecond float64 `toml:"terminal_per_second"` // requests per second per terminal
+	TerminalBurst     int     `toml:"terminal_burst"`
+	PublicPerSecond   float64 `toml:"public_per_second"` // unauthenticated requests per second per client address
+	PublicBurst       int     `toml:"public_burst"`
+}
+
 // Appointments sets the rules of booked slots (NORMS.md).
 type Appointments struct {
 	SlotCapacity     int `toml:"slot_capacity"`      // appointments per zone and slot
@@ -148,7 +158,7 @@ type Catalog struct {
 type Devices struct {
 	// Terminal is the terminal whose devices these are (default: the first
 	// kiosk terminal): its card reads and its tickets' printing.
-	Terminal string  `toml:"terminal"`
+	Terminal  string    `toml:"terminal"`
 	IDCard    IDCard    `toml:"idcard"`
 	Printer   Printer   `toml:"printer"`
 	Scanner   Scanner   `toml:"scanner"`
@@ -354,6 +364,9 @@ func (c *Config) validateHall() error {
 	}
 	if c.Cases.FollowupDays < 1 {
 		return errf("cases.followup_days", "must be at least 1")
+	}
+	if l := c.Limits; l.TerminalPerSecond < 0 || l.PublicPerSecond < 0 || l.TerminalBurst < 0 || l.PublicBurst < 0 {
+		return errf("limits", "rates and bursts must not be negative")
 	}
 	if c.Appointments.SlotCapacity < 1 {
 		return errf("appointments.slot_capacity", "must be at least 1")

@@ -248,6 +248,10 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 	t, ahead, err := s.hall.Ticket(r.Context(), id)
 	if err != nil {
 		if kiosk.KindOf(err) == kiosk.KindNotFound && !isTerminal {
+			if !s.publicLimit.allow(clientAddr(r)) {
+				tooMany(w)
+				return
+			}
 			writeError(w, http.StatusUnauthorized, "", "a valid terminal token or the ticket's status link is needed")
 			return
 		}
@@ -257,6 +261,10 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 	if isTerminal {
 		c := caller{term}
 		writeJSON(w, http.StatusOK, s.view(&t, ahead, mayReadSubmission(c, &t), c.Role != config.RoleDisplay))
+		return
+	}
+	if !s.publicLimit.allow(clientAddr(r)) {
+		tooMany(w)
 		return
 	}
 	if tok == "" || !constantEqual(tok, t.StatusKey) {

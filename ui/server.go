@@ -22,20 +22,22 @@ import (
 
 // Server is the hall's HTTP front.
 type Server struct {
-	hall     *kiosk.Hall
-	cfg      *config.Config
-	log      *slog.Logger
-	hub      *Hub
-	tokens   map[[32]byte]config.Terminal
-	health   *devices.Health
-	printers map[string]Printer
-	simCard  func(kind string) error
-	docs     Documents
-	scanners map[string]Scanner
-	mux      *http.ServeMux
-	handler  http.Handler
-	metrics  *metrics
-	start    time.Time
+	hall          *kiosk.Hall
+	cfg           *config.Config
+	log           *slog.Logger
+	hub           *Hub
+	tokens        map[[32]byte]config.Terminal
+	health        *devices.Health
+	printers      map[string]Printer
+	simCard       func(kind string) error
+	docs          Documents
+	scanners      map[string]Scanner
+	terminalLimit *limiter
+	publicLimit   *limiter
+	mux           *http.ServeMux
+	handler       http.Handler
+	metrics       *metrics
+	start         time.Time
 }
 
 // Options configure a Server.
@@ -75,6 +77,8 @@ func NewServer(o Options) *Server {
 	for _, t := range s.cfg.Terminals {
 		s.tokens[sha256.Sum256([]byte(t.Token))] = t
 	}
+	s.terminalLimit = newLimiter(s.cfg.Limits.TerminalPerSecond, s.cfg.Limits.TerminalBurst)
+	s.publicLimit = newLimiter(s.cfg.Limits.PublicPerSecond, s.cfg.Limits.PublicBurst)
 	s.metrics = newMetrics(s)
 	s.routes()
 	s.handler = s.metrics.instrument("all", s.mux)
@@ -227,8 +231,17 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, found := s.lookup(bearer(r))
 		if !found {
+			// guessing tokens is slowed down like any public caller
+			if !s.publicLimit.allow(clientAddr(r)) {
+				tooMany(w)
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kioskd"`)
 			writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
+			return
+		}
+		if !s.terminalLimit.allow(t.ID) {
+			tooMany(w)
 			return
 		}
 		if !ok(t.Role) {

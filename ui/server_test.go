@@ -46,6 +46,10 @@ terminals = [
 ]
 `
 
+// limitsOff turns rate limits off for tests that make many requests quickly.
+const limitsOff = "[limits]\npublic_per_second = 0\nterminal_per_second = 0\n"
+
+
 type env struct {
 	t    *testing.T
 	srv  *httptest.Server
@@ -55,7 +59,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig))
+	cfg, err := config.Parse([]byte(testConfig + limitsOff))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +439,13 @@ func (p *fakePrinter) PrintTicket(ctx context.Context, t devices.Ticket) error {
 
 func newPrinterEnv(t *testing.T, onFailure string, p Printer) *env {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig + "[devices.printer]\non_failure = \"" + onFailure + "\"\n"))
+	return newEnvWith(t, limitsOff+"[devices.printer]\non_failure = \""+onFailure+"\"\n", map[string]Printer{"kiosk-1": p})
+}
+
+// newEnvWith starts a server whose config adds extra to the test config.
+func newEnvWith(t *testing.T, extra string, printers map[string]Printer) *env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig + extra))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +462,7 @@ func newPrinterEnv(t *testing.T, onFailure string, p Printer) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Printers: map[string]Printer{"kiosk-1": p}}))
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Printers: printers}))
 	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
 	return &env{t: t, srv: srv, hall: hall, db: db}
 }
@@ -598,5 +608,30 @@ func TestAppointmentEndpoints(t *testing.T) {
 	list := e.want(e.do("GET", "/api/v1/appointments?date="+tomorrow, tokGuide, ""), 200)
 	if n := len(list.body["appointments"].([]any)); n != 2 {
 		t.Fatalf("listed %d", n)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	e := newEnvWith(t, "[limits]\npublic_per_second = 1\npublic_burst = 3\nterminal_per_second = 1\nterminal_burst = 5\n", nil)
+	codes := func(n int, token string) (ok, limited int) {
+		for i := 0; i < n; i++ {
+			switch e.do("GET", "/api/v1/queue", token, "").status {
+			case 429:
+				limited++
+			default:
+				ok++
+			}
+		}
+		return
+	}
+	if ok, limited := codes(10, "wrong-token-0123456789"); ok != 3 || limited != 7 {
+		t.Fatalf("token guessing: %d answered, %d limited; want 3 and 7", ok, limited)
+	}
+	if ok, limited := codes(10, tokKiosk); ok != 5 || limited != 5 {
+		t.Fatalf("a runaway terminal: %d answered, %d limited; want 5 and 5", ok, limited)
+	}
+	// another terminal is not slowed by the first
+	if ok, _ := codes(3, tokGuide); ok != 3 {
+		t.Fatal("one terminal's limit slowed another")
 	}
 }

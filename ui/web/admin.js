@@ -1,6 +1,8 @@
-// admin.js — the centre manager's page: waiting per area, today's figures
-// per area and per window (GET /api/v1/stats), and the last 50 audit
-// entries (GET /api/v1/audit?limit=50). Refreshed by events and every 30 s.
+// admin.js — the centre manager's page: waiting per area, the open cases
+// by their supervision light (督办, GET /api/v1/cases?open=1: overdue and
+// due soon first, said in words), today's figures per area and per window
+// (GET /api/v1/stats), and the last 50 audit entries
+// (GET /api/v1/audit?limit=50). Refreshed by events and every 30 s.
 (function () {
   'use strict';
   const { t, h, api, errorText } = App;
@@ -13,6 +15,8 @@
   let queue = null;
   let stats = null;
   let audit = [];
+  let cases = null;         // open cases, red and yellow first
+  let casesError = '';
   let error = '';
   let updated = '';
 
@@ -42,6 +46,43 @@
     return h('div', { class: 'table-wrap', role: 'group', 'aria-label': label, tabindex: '0' }, table);
   }
 
+  const LIGHTS = { red: 0, yellow: 1, green: 2 };
+  const MAX_CASES = 200;
+  function sortCases(cs) {
+    const rank = (c) => (c.light in LIGHTS ? LIGHTS[c.light] : 3);
+    return cs.slice().sort((a, b) => rank(a) - rank(b) || String(a.due).localeCompare(String(b.due)) || String(a.number).localeCompare(String(b.number)));
+  }
+  // lightBadge says a light in words, with a shape, not by colour alone.
+  function lightBadge(l) {
+    if (!(l in LIGHTS)) return h('span', {}, t('light.none'));
+    return h('span', { class: 'light light-' + l }, h('span', { class: 'light-mark', 'aria-hidden': 'true' }, { red: '■', yellow: '▲', green: '●' }[l]), ' ', t('light.' + l));
+  }
+  function caseState(c) {
+    const k = 'case.' + c.state;
+    const s = t(k) === k ? c.state : t(k); // a state without words shows as it is
+    return c.suspended ? s + '，' + t('case.suspended', { date: c.suspended }) : s;
+  }
+
+  function oversight() {
+    const head = h('h2', { id: 'o-title' }, t('a.oversight'));
+    if (casesError) return h('section', { 'aria-labelledby': 'o-title' }, head, h('p', { class: 'alert' }, casesError));
+    if (!cases) return h('section', { 'aria-labelledby': 'o-title' }, head, h('p', { class: 'hint' }, '…'));
+    if (!cases.length) return h('section', { 'aria-labelledby': 'o-title' }, head, h('p', { id: 'oversight-none' }, t('a.oversight.none')));
+    const n = { red: 0, yellow: 0, green: 0 };
+    for (const c of cases) if (c.light in n) n[c.light]++;
+    const rows = cases.slice(0, MAX_CASES);
+    return h('section', { 'aria-labelledby': 'o-title' }, head,
+      h('p', { id: 'oversight-sum' }, t('a.oversight.sum', n)),
+      wrap(t('a.oversight'), h('table', { id: 'oversight' },
+        h('thead', {}, h('tr', {}, ['a.light', 'a.case', 'a.matter', 'a.dept', 'a.due', 'a.state'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, rows.map((c) => h('tr', { dataset: { case: c.number, light: c.light || '' } },
+          h('td', {}, lightBadge(c.light)),
+          h('th', { scope: 'row' }, c.number),
+          h('td', {}, c.matter_name || c.matter, c.parent ? h('span', { class: 'hint sub' }, t('case.part', { parent: c.parent })) : null),
+          h('td', {}, c.department), h('td', {}, c.due), h('td', {}, caseState(c))))))),
+      cases.length > MAX_CASES ? h('p', { class: 'hint' }, t('a.oversight.more', { n: MAX_CASES })) : null);
+  }
+
   function render() {
     const zones = App.CFG.zones || [];
     const parts = [h('div', { class: 'alert', role: 'alert' }, error)];
@@ -51,6 +92,7 @@
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('a.zone')), h('th', { scope: 'col' }, t('a.count')))),
         h('tbody', {}, zones.map((z) => h('tr', { dataset: { zone: z.id } }, h('th', { scope: 'row' }, zoneLabel(z.id)),
           h('td', { class: 'n' }, queue ? queue.waiting[z.id] || 0 : '…'))))))));
+    parts.push(oversight());
     if (stats) {
       const wins = Object.keys(stats.windows || {}).map(Number).sort((a, b) => a - b)
         .filter((w) => { const f = stats.windows[w]; return f.issued || f.served || f.no_show || Object.values(f.ratings || {}).some(Boolean); });
@@ -88,9 +130,19 @@
     return es.map((e, i) => [e, i]).sort((x, y) => (Date.parse(y[0].at) - Date.parse(x[0].at)) || (y[1] - x[1])).slice(0, 50).map((x) => x[0]);
   }
 
+  async function openCases() {
+    try {
+      const r = await api('GET', '/api/v1/cases?open=1');
+      cases = sortCases(r.data.cases || []);
+      casesError = '';
+    } catch (err) {
+      casesError = errorText(err);
+    }
+  }
+
   async function refresh() {
     try {
-      const [q, s, a] = await Promise.all([api('GET', '/api/v1/queue'), api('GET', '/api/v1/stats'), lastAudit()]);
+      const [q, s, a] = await Promise.all([api('GET', '/api/v1/queue'), api('GET', '/api/v1/stats'), lastAudit(), openCases()]);
       queue = q.data;
       stats = s.data;
       audit = a;

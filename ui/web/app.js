@@ -106,7 +106,7 @@
       'k.materials.hint': '请核对是否带齐，可逐项勾选（勾选不会上传任何内容）',
       'k.materials.none': '本事项无需提交材料',
       'k.scan': '材料扫描',
-      'k.scan.hint': '请将材料放入扫描仪',
+      'k.scan.hint': '请将材料正面朝下放入扫描仪，再点击“开始扫描”；每扫描一次为一份材料',
       'k.next': '下一步：选择领取方式',
       'k.delivery': '办理结果领取方式',
       'k.pickup': '窗口领取',
@@ -257,6 +257,85 @@
       's.error': '无法查询该号码，请确认链接完整',
       's.hint': '本页不显示任何个人信息，每 10 秒自动刷新。',
       's.querying': '正在查询…',
+      // scanned materials, page viewer (kiosk and window)
+      'page.n': '第 {n} 页',
+      'page.scanned': '第 {n} 页已扫描',
+      'scan.noscanner': '本终端没有连接扫描仪',
+      'pv.title': '{material} · 第 {n} 页（共 {total} 页）',
+      'pv.close': '关闭',
+      'pv.close.aria': '关闭大图（Esc）',
+      'pv.prev': '上一页',
+      'pv.next': '下一页',
+      'pv.loading': '正在加载…',
+      'pv.error': '该页无法显示，请关闭后重试',
+      'k.scan.start': '开始扫描',
+      'k.scan.again': '扫描下一份材料',
+      'k.scan.needcard': '扫描材料需先刷身份证；未刷身份证取号不预填申请信息',
+      'k.scan.running': '正在扫描，请勿取出材料…',
+      'k.scan.page': '正在扫描：已扫描 {n} 页…',
+      'k.scan.done': '扫描完成：第 {i} 份材料，共 {n} 页',
+      'k.scan.failed': '扫描失败：{msg}',
+      'k.scan.list': '已扫描的材料（{n} 份）',
+      'k.scan.material': '第 {i} 份材料（{n} 页）',
+      'k.scan.remove': '移除',
+      'k.scan.remove.aria': '移除第 {i} 份材料（不随申请提交）',
+      'k.scan.removed': '已移除第 {i} 份材料',
+      'k.sum.materials': '扫描材料：{n} 份，共 {p} 页',
+      'k.sum.nomaterials': '扫描材料：无',
+      'k.print.failed': '取号凭条未能打印',
+      'k.print.valid': '您的号码 {number} 仍然有效，请记下号码，到导办台补打凭条',
+      'k.print.void': '请到导办台取号，工作人员会为您办理',
+      'g.reprint': '补打',
+      'g.reprint.aria': '补打 {number} 号凭条',
+      'g.reprinting': '正在补打 {number} 号…',
+      'g.reprinted': '{number} 号凭条已补打',
+      'g.reprint.noprinter': '本终端没有打印机，无法补打',
+      'g.reprint.notwaiting': '{number} 号已不在等候中，无需补打',
+      'w.pages': '扫描材料',
+      'w.pages.none': '未提交扫描材料',
+      'w.pages.loading': '正在读取第 {i} 份材料…',
+      'w.pages.error': '第 {i} 份材料无法显示：{msg}',
+      'w.material': '第 {i} 份材料',
+      'w.material.pages': '第 {i} 份材料（{n} 页）',
+      'w.page.open': '点击页面查看大图',
+      'w.checked': '已核对',
+      'w.checked.count': '已核对 {n} / {total} 项',
+      'w.scan': '扫描补充材料',
+      'w.scan.running': '正在扫描补充材料…',
+      'w.scan.page': '正在扫描补充材料：已扫描 {n} 页…',
+      'w.scan.done': '补充材料扫描完成，共 {n} 页',
+      'w.scan.failed': '扫描失败：{msg}',
+      'w.extra': '本窗口补充扫描',
+      'w.extra.material': '补充材料 {i}（{n} 页）',
+      'w.extra.hint': '补充材料保存在本窗口，尚未附入申请材料',
+      'w.cases': '{number} 号已受理的办件',
+      'w.case.due': '承诺办结：{due}',
+      'w.case.package': '一件事',
+      'w.case.parts': '{name}包含的事项',
+      'a.oversight': '督办：未办结办件',
+      'a.oversight.none': '暂无未办结办件',
+      'a.oversight.sum': '已超期 {red} 件，即将到期 {yellow} 件，正常 {green} 件',
+      'a.oversight.more': '仅列出前 {n} 件',
+      'a.light': '时限',
+      'a.case': '办件编号',
+      'a.matter': '事项',
+      'a.dept': '部门',
+      'a.due': '承诺办结',
+      'a.state': '办理状态',
+      'light.red': '已超期',
+      'light.yellow': '即将到期',
+      'light.green': '正常',
+      'light.none': '—',
+      'case.accepted': '已受理',
+      'case.routed': '已转办',
+      'case.approved': '已审批',
+      'case.rejected': '审批不通过',
+      'case.ready': '待领取',
+      'case.handed_out': '已领取',
+      'case.mailed': '已寄出',
+      'case.closed': '已办结',
+      'case.suspended': '挂起（自 {date}）',
+      'case.part': '属于 {parent}',
     },
     en: {
       'app.loading': 'Loading…',
@@ -354,7 +433,7 @@
       'k.materials.hint': 'Check you have them; you may tick each one (nothing is uploaded)',
       'k.materials.none': 'No materials are needed',
       'k.scan': 'Scan materials',
-      'k.scan.hint': 'Put your papers in the scanner',
+      'k.scan.hint': 'Put your papers face down in the scanner, then press Start scanning; each scan is one document',
       'k.next': 'Next: how to receive the result',
       'k.delivery': 'How to receive the result',
       'k.pickup': 'Collect at the window',
@@ -500,6 +579,84 @@
       's.error': 'This number cannot be found; check that the link is complete',
       's.hint': 'This page shows no personal data and refreshes every 10 seconds.',
       's.querying': 'Checking…',
+      'page.n': 'Page {n}',
+      'page.scanned': 'Page {n} scanned',
+      'scan.noscanner': 'This terminal has no scanner',
+      'pv.title': '{material} · page {n} of {total}',
+      'pv.close': 'Close',
+      'pv.close.aria': 'Close the page (Esc)',
+      'pv.prev': 'Previous page',
+      'pv.next': 'Next page',
+      'pv.loading': 'Loading…',
+      'pv.error': 'This page cannot be shown; close and try again',
+      'k.scan.start': 'Start scanning',
+      'k.scan.again': 'Scan another document',
+      'k.scan.needcard': 'Scanning needs your ID card; without it no form is pre-filled',
+      'k.scan.running': 'Scanning; leave the papers in…',
+      'k.scan.page': 'Scanning: {n} pages so far…',
+      'k.scan.done': 'Scanned: document {i}, {n} pages',
+      'k.scan.failed': 'Scanning failed: {msg}',
+      'k.scan.list': 'Scanned documents ({n})',
+      'k.scan.material': 'Document {i} ({n} pages)',
+      'k.scan.remove': 'Remove',
+      'k.scan.remove.aria': 'Remove document {i} (it is not handed in)',
+      'k.scan.removed': 'Document {i} removed',
+      'k.sum.materials': 'Scanned: {n} documents, {p} pages',
+      'k.sum.nomaterials': 'Scanned: none',
+      'k.print.failed': 'The slip could not be printed',
+      'k.print.valid': 'Your number {number} is valid: note it and ask the guide desk to print the slip',
+      'k.print.void': 'Please take a number at the guide desk; the staff will help you',
+      'g.reprint': 'Reprint',
+      'g.reprint.aria': 'Reprint the slip of {number}',
+      'g.reprinting': 'Reprinting {number}…',
+      'g.reprinted': 'Slip of {number} reprinted',
+      'g.reprint.noprinter': 'This terminal has no printer; it cannot reprint',
+      'g.reprint.notwaiting': '{number} is no longer waiting; no reprint needed',
+      'w.pages': 'Scanned materials',
+      'w.pages.none': 'No scanned materials',
+      'w.pages.loading': 'Reading document {i}…',
+      'w.pages.error': 'Document {i} cannot be shown: {msg}',
+      'w.material': 'Document {i}',
+      'w.material.pages': 'Document {i} ({n} pages)',
+      'w.page.open': 'Tap a page to see it large',
+      'w.checked': 'Checked',
+      'w.checked.count': '{n} of {total} checked',
+      'w.scan': 'Scan more materials',
+      'w.scan.running': 'Scanning more materials…',
+      'w.scan.page': 'Scanning more materials: {n} pages so far…',
+      'w.scan.done': 'Scanned, {n} pages',
+      'w.scan.failed': 'Scanning failed: {msg}',
+      'w.extra': 'Scanned at this window',
+      'w.extra.material': 'Extra document {i} ({n} pages)',
+      'w.extra.hint': 'Kept at this window; not yet part of the submission',
+      'w.cases': 'Cases opened for {number}',
+      'w.case.due': 'Due {due}',
+      'w.case.package': 'package',
+      'w.case.parts': 'Matters of {name}',
+      'a.oversight': 'Supervision: open cases',
+      'a.oversight.none': 'No open cases',
+      'a.oversight.sum': '{red} overdue, {yellow} due soon, {green} on time',
+      'a.oversight.more': 'Only the first {n} are listed',
+      'a.light': 'Deadline',
+      'a.case': 'Case number',
+      'a.matter': 'Matter',
+      'a.dept': 'Department',
+      'a.due': 'Due',
+      'a.state': 'State',
+      'light.red': 'Overdue',
+      'light.yellow': 'Due soon',
+      'light.green': 'On time',
+      'light.none': '—',
+      'case.accepted': 'Accepted',
+      'case.routed': 'Routed',
+      'case.approved': 'Approved',
+      'case.rejected': 'Refused',
+      'case.ready': 'Ready to collect',
+      'case.handed_out': 'Collected',
+      'case.mailed': 'Mailed',
+      'case.closed': 'Closed',
+      'case.suspended': 'Suspended since {date}',
+      'case.part': 'Part of {parent}',
     },
   };
 
@@ -884,11 +1041,150 @@
     return token;
   }
 
+
+  // ---- this terminal: GET /api/v1/me --------------------------------------
+  // {id, role, window?, printer, scanner}: which devices this terminal has.
+  // Asked once per page; null when the server does not answer (asked again
+  // on the next call).
+  let mePromise = null;
+  function me() {
+    if (!mePromise) {
+      mePromise = api('GET', '/api/v1/me').then((r) => r.data || {}, () => { mePromise = null; return null; });
+    }
+    return mePromise;
+  }
+
+  // ---- scanned materials ---------------------------------------------------
+  // pageURL is the address of page n (1-based) of a material: a thumbnail
+  // (size=thumb) or width px wide. An <img> cannot send the bearer header, so
+  // the token goes in the query (the pages send no referrer).
+  function pageURL(id, n, opts) {
+    const q = new URLSearchParams();
+    if (opts && opts.thumb) q.set('size', 'thumb');
+    else if (opts && opts.width) q.set('width', String(opts.width));
+    if (!opts || opts.token !== false) q.set('token', token);
+    return '/api/v1/materials/' + encodeURIComponent(id) + '/pages/' + n + '.png' + (q.toString() ? '?' + q : '');
+  }
+
+  // apiBlob GETs a binary resource with the bearer header: a Blob, or an ApiError.
+  async function apiBlob(path) {
+    let res;
+    try {
+      res = await fetch(path, { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
+    } catch (e) {
+      throw new ApiError(0, '', '', null);
+    }
+    if (!res.ok) {
+      let data = null;
+      try { data = await res.json(); } catch (e) { data = null; }
+      throw new ApiError(res.status, data && data.field, (data && data.error) || res.statusText, data);
+    }
+    return res.blob();
+  }
+
+  // runScan starts this terminal's scanner (POST /api/v1/scans). The POST
+  // answers when the last page is in; meanwhile the event stream brings this
+  // terminal alone scan.page, then scan.done or scan.failed: pass those to
+  // scanEvent. hs.page(n) follows the pages; hs.done({material_id, pages})
+  // or hs.failed(words) is called once, by whichever comes first, the
+  // event or the answer (a failed answer waits a moment for the event's words).
+  let scanRun = null;
+  function runScan(hs) {
+    const run = { hs, over: false };
+    run.end = (fn, arg) => {
+      if (run.over) return;
+      run.over = true;
+      if (scanRun === run) scanRun = null;
+      fn(arg);
+    };
+    scanRun = run;
+    api('POST', '/api/v1/scans', { pages: 0 }).then((r) => run.end(hs.done, r.data), (err) => {
+      const words = err.status === 409 && /no scanner/i.test(err.message) ? t('scan.noscanner') : errorText(err);
+      setTimeout(() => run.end(hs.failed, words), err.status >= 500 ? 400 : 0);
+    });
+    return run;
+  }
+  function scanning() { return !!scanRun; }
+  function scanEvent(e) {
+    const run = scanRun;
+    if (!run || !e || typeof e.type !== 'string' || !e.type.startsWith('scan.')) return;
+    if (e.type === 'scan.page' && typeof e.page === 'number') run.hs.page(e.page);
+    else if (e.type === 'scan.done' && e.material_id) run.end(run.hs.done, { material_id: e.material_id, pages: e.pages });
+    else if (e.type === 'scan.failed') run.end(run.hs.failed, e.error || t('err.server'));
+  }
+
+  // ---- the page viewer -------------------------------------------------------
+  // An in-page modal (a <dialog>, not a pop-up window) that shows one page
+  // large: Esc or the close button closes it and focus goes back to the
+  // thumbnail that opened it; the arrow keys and two buttons turn pages.
+  // pages: [{src, alt}], title(i) names page i.
+  let viewer = null;
+  function pageViewer() {
+    if (viewer) return viewer;
+    const title = h('h2', { id: 'viewer-title' });
+    const status = h('p', { class: 'hint', id: 'viewer-status', role: 'status' });
+    const img = h('img', { id: 'viewer-img', alt: '' });
+    const prev = h('button', { type: 'button', class: 'secondary', dataset: { action: 'viewer-prev' }, onclick: () => show(v.i - 1) });
+    const next = h('button', { type: 'button', class: 'secondary', dataset: { action: 'viewer-next' }, onclick: () => show(v.i + 1) });
+    const close = h('button', { type: 'button', dataset: { action: 'viewer-close' }, onclick: () => dlg.close() });
+    const dlg = h('dialog', { class: 'viewer', id: 'viewer', 'aria-labelledby': 'viewer-title' },
+      h('div', { class: 'viewer-bar' }, title, h('div', { class: 'row' }, prev, next, close)),
+      status,
+      h('div', { class: 'viewer-page' }, img));
+    const v = { dlg, pages: [], i: 0, title: null, opener: null };
+    function labels() {
+      prev.textContent = t('pv.prev');
+      next.textContent = t('pv.next');
+      close.textContent = t('pv.close');
+      close.setAttribute('aria-label', t('pv.close.aria'));
+    }
+    function show(i) {
+      if (i < 0 || i >= v.pages.length) return;
+      v.i = i;
+      const p = v.pages[i];
+      title.textContent = v.title(i);
+      status.textContent = t('pv.loading');
+      img.alt = p.alt;
+      img.removeAttribute('src');
+      img.src = p.src;
+      prev.disabled = i === 0;
+      next.disabled = i === v.pages.length - 1;
+      if (document.activeElement === prev && prev.disabled) next.focus();
+      if (document.activeElement === next && next.disabled) (prev.disabled ? close : prev).focus();
+    }
+    img.addEventListener('load', () => { status.textContent = ''; });
+    img.addEventListener('error', () => { if (img.getAttribute('src')) status.textContent = t('pv.error'); });
+    dlg.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowLeft') { show(v.i - 1); e.preventDefault(); }
+      if (e.key === 'ArrowRight') { show(v.i + 1); e.preventDefault(); }
+    });
+    dlg.addEventListener('close', () => {
+      img.removeAttribute('src');
+      const o = typeof v.opener === 'function' ? v.opener() : v.opener;
+      if (o && o.isConnected) o.focus();
+    });
+    langListeners.push(() => { labels(); if (dlg.open) show(v.i); });
+    labels();
+    document.body.append(dlg);
+    v.open = (pages, i, titleFn, opener) => {
+      v.pages = pages;
+      v.title = titleFn;
+      v.opener = opener || document.activeElement;
+      if (!dlg.open) dlg.showModal();
+      show(i);
+      close.focus();
+    };
+    v.close = () => { if (dlg.open) dlg.close(); };
+    viewer = v;
+    return v;
+  }
+
   window.App = {
     CFG, t, tNodes, setLang, get lang() { return lang; }, onLang: (fn) => langListeners.push(fn),
     applyI18n, zoneName, zoneByID, reasonName, h, $, put, maskName, maskID, maskPhone,
     init, get token() { return token; }, api, ApiError, errorText, uuid, showPageAlert,
     Events, header, setElder, isElder, onElder: (fn) => elderListeners.push(fn), loadPrefs, savePrefs,
     debounce, hallDay, hallTime, serverNow,
+    me, pageURL, apiBlob, runScan, scanning, scanEvent, viewer: pageViewer,
   };
 })();

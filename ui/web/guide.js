@@ -1,6 +1,7 @@
 // guide.js — the guide desk (导办台): a ticket for a walk-in in two taps,
 // the area then "普通" or a priority reason; waiting counts per area kept
-// current by the event stream.
+// current by the event stream; "补打" prints again a ticket issued here
+// (shown only when GET /api/v1/me says this desk has a printer).
 (function () {
   'use strict';
   const { t, tNodes, h, api, errorText } = App;
@@ -19,6 +20,8 @@
   let retry = null;
   let pending = null;       // {body, key} of a request in flight or to retry
   let sending = false;
+  let hasPrinter = false;   // GET /api/v1/me
+  let reprint = { msg: '', error: '', busy: '' }; // the last reprint: words, and the number being printed
 
   function render(focusSel) {
     main.replaceChildren(h('div', { class: 'guide-grid' }, h('section', { 'aria-labelledby': 'step-title' }, stepPart()), sidePart()));
@@ -61,10 +64,34 @@
           ? [h('p', {}, h('span', { class: 'big-number', dataset: { number: last.number } }, last.number)),
             last.priority ? h('p', {}, h('span', { class: 'tag' }, t('w.priority'))) : null,
             h('p', {}, t('g.issued.line', { zone: zoneLabel(last.zone), ahead: last.waiting_ahead })),
-            last.again ? h('p', {}, t('g.issued.again')) : null]
+            last.again ? h('p', {}, t('g.issued.again')) : null,
+            last.printed === false ? h('p', { class: 'alert', id: 'issued-print-error' }, last.print_error || t('k.print.failed')) : null]
           : h('p', {}, t('g.none'))),
-      h('h2', {}, t('g.recent')),
-      h('ul', { class: 'recent' }, recent.map((r) => h('li', {}, r.number + (r.priority ? '（' + t('w.priority') + '）' : '') + ' · ' + zoneLabel(r.zone) + ' · ' + App.hallTime(r.issued_at)))));
+      h('h2', { id: 'recent-title' }, t('g.recent')),
+      h('div', { class: 'notice', role: 'status', id: 'reprint-msg' }, reprint.msg),
+      h('div', { class: 'alert', role: 'alert', id: 'reprint-error' }, reprint.error),
+      h('ul', { class: 'recent', 'aria-labelledby': 'recent-title' }, recent.map((r) => h('li', { dataset: { number: r.number } },
+        h('span', {}, r.number + (r.priority ? '（' + t('w.priority') + '）' : '') + ' · ' + zoneLabel(r.zone) + ' · ' + App.hallTime(r.issued_at)),
+        hasPrinter ? h('button', { type: 'button', class: 'secondary', id: 'reprint-' + r.id, dataset: { action: 'reprint', number: r.number },
+          'aria-label': t('g.reprint.aria', { number: r.number }), disabled: !!reprint.busy, onclick: () => reprintTicket(r) }, t('g.reprint')) : null))));
+  }
+
+  // reprintTicket prints a ticket issued here again: POST /api/v1/tickets/{id}/print.
+  async function reprintTicket(r) {
+    if (reprint.busy) return;
+    reprint = { msg: t('g.reprinting', { number: r.number }), error: '', busy: r.number };
+    render('#reprint-' + r.id);
+    try {
+      await api('POST', '/api/v1/tickets/' + encodeURIComponent(r.id) + '/print');
+      reprint = { msg: t('g.reprinted', { number: r.number }), error: '', busy: '' };
+    } catch (err) {
+      let words = errorText(err);
+      if (err.status === 409 && /no printer/i.test(err.message)) words = t('g.reprint.noprinter') + t('err.detail', { msg: err.message });
+      else if (err.status === 409 && /not waiting/i.test(err.message)) words = t('g.reprint.notwaiting', { number: r.number }) + t('err.detail', { msg: err.message });
+      else if (err.status === 503 && err.message) words = err.message;
+      reprint = { msg: '', error: words, busy: '' };
+    }
+    render('#reprint-' + r.id);
   }
 
   function zoneLabel(id) {
@@ -97,7 +124,11 @@
     } catch (err) {
       sending = false;
       error = errorText(err);
-      if (err.status === 0 || err.status >= 500) retry = () => send();
+      if (err.status === 503 && err.message) {
+        // not printed, so voided: the server's words; a retry is a new ticket
+        error = err.message;
+        retry = () => { pending.key = App.uuid(); send(); };
+      } else if (err.status === 0 || err.status >= 500) retry = () => send();
       render();
     }
   }
@@ -113,6 +144,7 @@
   const refreshSoon = App.debounce(() => refreshQueue().catch(() => {}), 300);
 
   render();
+  App.me().then((m) => { if (m && !!m.printer !== hasPrinter) { hasPrinter = !!m.printer; render(); } });
   (async () => {
     let seq = null;
     try { seq = await refreshQueue(); } catch (err) { App.showPageAlert(errorText(err)); }

@@ -1,9 +1,10 @@
 // kiosk.js — the citizen's self-service kiosk: swipe the ID card (or take a
 // number without one), pick a matter by area or by pinyin initials, check
-// the materials, choose pickup or free mail, confirm, and see the number.
-// Personal data (the card's full number and name, the mail address) lives
-// only in memory, in S, and is dropped by forget(): after a ticket, on
-// "返回首页" and after 60 s without a touch.
+// the materials (and scan them when the kiosk has a scanner), choose pickup
+// or free mail, confirm, and see the number.
+// Personal data (the card's full number and name, the mail address, the
+// scanned materials' ids) lives only in memory, in S, and is dropped by
+// forget(): after a ticket, on "返回首页" and after 60 s without a touch.
 (function () {
   'use strict';
   const { t, tNodes, h, api, errorText } = App;
@@ -19,6 +20,9 @@
 
   let catalog = { zones: App.CFG.zones || [], matters: [] };
   let waiting = {};
+  // whether this kiosk has a scanner: GET /api/v1/me says, config.js
+  // (some terminal of the hall has one) until it answers
+  let hasScanner = !!App.CFG.scanner;
 
   function fresh() {
     return {
@@ -27,7 +31,8 @@
       zone: null, matter: null,
       query: '', results: null, searchSeq: 0,
       checked: {},           // materials ticked on the checklist
-      materialIDs: [],       // scanned materials (when a scanner exists)
+      materials: [],         // scanned materials [{id, pages}], in the submission unless removed
+      scan: idleScan(),      // the scanner's state on the matter screen
       delivery: null,
       mail: { recipient: '', phone: '', address: '', postcode: '' },
       fieldErrors: {}, error: '', retry: null,
@@ -36,6 +41,9 @@
     };
   }
   let S = fresh();
+  function idleScan(note, error) {
+    return { running: false, pages: 0, note: note || null, error: error || '' };
+  }
 
   // forget drops everything about the citizen and shows the welcome screen.
   function forget() {
@@ -70,6 +78,7 @@
     const screen = { welcome: welcomeScreen, picker: pickerScreen, zone: zoneScreen, matter: matterScreen, delivery: deliveryScreen, result: resultScreen }[S.screen];
     main.append(h('div', { class: 'kiosk-screen', dataset: { screen: S.screen } }, screen()));
     main.dataset.screen = S.screen;
+    if (S.screen === 'matter') showScan();
     if (focus) {
       const hd = main.querySelector('h1');
       if (hd) { hd.setAttribute('tabindex', '-1'); hd.focus({ preventScroll: true }); }
@@ -193,7 +202,8 @@
       S.checked = {};
       S.delivery = null;
       S.idemKey = null;
-      S.materialIDs = [];
+      S.materials = [];
+      S.scan = idleScan();
     }
     S.matter = m;
     go('matter');
@@ -217,7 +227,7 @@
     const m = S.matter;
     const z = App.zoneByID(m.zone);
     const mats = m.materials || [];
-    const scanOn = !!App.CFG.scanner; // the server says a scanner and POST /api/v1/scans exist
+    const scanOn = hasScanner; // this kiosk's scanner: POST /api/v1/scans
     return h('section', { 'aria-labelledby': 'matter-title' },
       greeting(),
       h('h1', { id: 'matter-title' }, m.name),
@@ -237,21 +247,91 @@
         h('button', { type: 'button', class: 'primary', dataset: { action: 'next' }, onclick: () => go('delivery') }, t('k.next'))));
   }
 
-  // scanPart drives POST /api/v1/scans (DESIGN.md) when config.js says a
-  // scanner exists; without one the section stays hidden.
+  // scanPart drives POST /api/v1/scans: progress from the scan.* events,
+  // then each material's pages as thumbnails; a material may be removed
+  // from the submission before confirming. Without a card there is no
+  // submission to carry materials, so the scanner is not offered.
   function scanPart() {
-    const status = h('p', { role: 'status' }, S.materialIDs.length ? t('w.materials.submitted', { n: S.materialIDs.length }) : t('k.scan.hint'));
-    return [status, h('button', { type: 'button', dataset: { action: 'scan' }, onclick: async (e) => {
-      e.target.disabled = true;
-      try {
-        const r = await api('POST', '/api/v1/scans', { pages: 0 });
-        S.materialIDs.push(r.data.material_id);
-        status.textContent = t('w.materials.submitted', { n: S.materialIDs.length });
-      } catch (err) {
-        status.textContent = errorText(err);
-      }
-      e.target.disabled = false;
-    } }, t('k.scan'))];
+    if (!S.card) return h('p', { class: 'hint', id: 'scan-needcard' }, t('k.scan.needcard'));
+    return [
+      h('p', { class: 'hint' }, t('k.scan.hint')),
+      h('button', { type: 'button', class: 'scan-button', dataset: { action: 'scan' }, onclick: startScan }),
+      h('p', { id: 'scan-status', role: 'status', class: 'scan-status' }),
+      h('div', { id: 'scan-error', role: 'alert', class: 'alert' }),
+      h('div', { id: 'scan-progress' }),
+      h('div', { id: 'scan-list' }),
+    ];
+  }
+
+  // showScan brings the scan part up to date in place (the live regions
+  // stay, so a screen reader says each change).
+  function showScan() {
+    const btn = main.querySelector('#scan [data-action=scan]');
+    if (!btn) return;
+    const sc = S.scan;
+    btn.disabled = sc.running;
+    btn.setAttribute('aria-busy', sc.running ? 'true' : 'false');
+    btn.textContent = t(S.materials.length ? 'k.scan.again' : 'k.scan.start');
+    let note = '';
+    if (sc.running) note = sc.pages ? t('k.scan.page', { n: sc.pages }) : t('k.scan.running');
+    else if (sc.note) note = t(sc.note[0], sc.note[1]);
+    document.getElementById('scan-status').textContent = note;
+    document.getElementById('scan-error').textContent = sc.error ? t('k.scan.failed', { msg: sc.error }) : '';
+    const pages = [];
+    for (let n = 1; sc.running && n <= sc.pages; n++) pages.push(n);
+    App.put(document.getElementById('scan-progress'), pages.length
+      ? h('ul', { class: 'thumbs pending', 'aria-hidden': 'true' }, pages.map((n) => h('li', {}, h('span', { class: 'thumb-empty' }, t('page.scanned', { n })))))
+      : null);
+    const mats = S.materials;
+    App.put(document.getElementById('scan-list'), mats.length ? [
+      h('h3', { id: 'scan-list-title' }, t('k.scan.list', { n: mats.length })),
+      h('ul', { class: 'scanned', 'aria-labelledby': 'scan-list-title' }, mats.map((m, i) => h('li', { dataset: { material: m.id } },
+        h('div', { class: 'scanned-head' },
+          h('span', { class: 'scanned-name', id: 'scanned-' + i }, t('k.scan.material', { i: i + 1, n: m.pages })),
+          h('button', { type: 'button', class: 'secondary', dataset: { action: 'remove-material', index: i },
+            'aria-label': t('k.scan.remove.aria', { i: i + 1 }), disabled: sc.running, onclick: () => removeMaterial(i) }, t('k.scan.remove'))),
+        h('ul', { class: 'thumbs', 'aria-labelledby': 'scanned-' + i }, pageList(m.pages).map((n) => h('li', {},
+          h('img', { src: App.pageURL(m.id, n, { thumb: true }), alt: t('page.n', { n }), dataset: { page: n } }),
+          h('span', { class: 'thumb-cap', 'aria-hidden': 'true' }, t('page.n', { n })))))))),
+    ] : null);
+  }
+  function pageList(n) { return Array.from({ length: Math.max(0, n | 0) }, (_, i) => i + 1); }
+
+  function startScan() {
+    if (S.scan.running) return;
+    const mine = S; // a scan that ends after forget() belongs to nobody
+    S.scan = { running: true, pages: 0, note: null, error: '' };
+    lastTouch = Date.now();
+    showScan();
+    App.runScan({
+      page: (n) => {
+        if (S !== mine) return;
+        S.scan.pages = Math.max(S.scan.pages, n);
+        lastTouch = Date.now();
+        showScan();
+      },
+      done: (m) => {
+        if (S !== mine) return;
+        if (!S.materials.some((x) => x.id === m.material_id)) S.materials.push({ id: m.material_id, pages: m.pages });
+        S.scan = idleScan(['k.scan.done', { i: S.materials.length, n: m.pages }]);
+        lastTouch = Date.now();
+        showScan();
+      },
+      failed: (words) => {
+        if (S !== mine) return;
+        S.scan = idleScan(null, words);
+        showScan();
+      },
+    });
+  }
+
+  function removeMaterial(i) {
+    if (S.scan.running || !S.materials[i]) return;
+    S.materials.splice(i, 1);
+    S.scan = idleScan(['k.scan.removed', { i: i + 1 }]);
+    showScan();
+    const btn = main.querySelector('#scan [data-action=scan]');
+    if (btn) btn.focus();
   }
 
   function field(name, label, attrs, textarea) {
@@ -286,7 +366,10 @@
     const summary = h('div', { class: 'summary', 'aria-labelledby': 'sum-title', role: 'group' },
       h('h2', { id: 'sum-title' }, t('k.summary')),
       h('p', {}, t('k.sum.matter', { m: m.name })),
-      h('p', {}, S.card ? t('k.sum.applicant', { name: S.card.nameMasked, id: S.card.idMasked }) : t('k.sum.noapplicant')));
+      h('p', {}, S.card ? t('k.sum.applicant', { name: S.card.nameMasked, id: S.card.idMasked }) : t('k.sum.noapplicant')),
+      S.card && hasScanner ? h('p', { id: 'sum-materials' }, S.materials.length
+        ? t('k.sum.materials', { n: S.materials.length, p: S.materials.reduce((a, m) => a + (m.pages || 0), 0) })
+        : t('k.sum.nomaterials')) : null);
     return h('section', { 'aria-labelledby': 'dlv-title' },
       greeting(),
       h('h1', { id: 'dlv-title' }, t('k.delivery')),
@@ -341,7 +424,7 @@
         : { mode: 'pickup' };
       body.submission = {
         applicant: { id_number: S.card.idNumber, name: S.card.name },
-        materials: S.materialIDs.slice(),
+        materials: S.materials.map((m) => m.id),
         delivery,
       };
     }
@@ -375,7 +458,12 @@
         const f = err.field.slice('submission.delivery.'.length);
         if (f in S.mail) S.fieldErrors[f] = S.error;
       }
-      if (err.status === 0 || err.status >= 500) S.retry = () => issue(body, keyName);
+      if (err.status === 503) {
+        // the ticket could not be printed and was voided: the server's
+        // words, and the way to the guide desk; a retry would not print either
+        S.error = (err.message ? err.message + ' ' : '') + t('k.print.void');
+        S[keyName] = null;
+      } else if (err.status === 0 || err.status >= 500) S.retry = () => issue(body, keyName);
       render(false);
       const box = document.getElementById('error');
       if (box) box.scrollIntoView({ block: 'center' });
@@ -389,6 +477,9 @@
       h('h1', { id: 'result-title', class: 'result-line', dataset: { number: r.number } },
         tNodes('k.result', { number: h('span', { class: 'big-number' }, r.number), ahead: h('strong', {}, String(r.waiting_ahead)) })),
       r.again ? h('p', { class: 'notice' }, t('k.result.again')) : null,
+      r.printed === false ? h('div', { class: 'alert print-failed', role: 'alert', id: 'print-error' },
+        h('p', {}, r.print_error || t('k.print.failed')),
+        h('p', {}, t('k.print.valid', { number: r.number }))) : null,
       h('p', {}, t('k.result.zone', { zone: z ? (z.prefix || z.id) + ' ' + App.zoneName(z) : r.zone_name || r.zone })),
       h('p', { class: 'hint' }, t('k.result.hint')),
       h('div', { class: 'nav', style: 'justify-content:center' },
@@ -406,7 +497,7 @@
     if (!idleBar.hidden) hideIdle();
   }, { capture: true, passive: true }));
   setInterval(() => {
-    if (S.screen === 'welcome') { lastTouch = Date.now(); return; }
+    if (S.screen === 'welcome' || S.scan.running) { lastTouch = Date.now(); return; }
     const left = Math.ceil(IDLE_S - (Date.now() - lastTouch) / 1000);
     if (left <= 0) { forget(); return; }
     if (left <= WARN_S && left !== idleShown) {
@@ -438,6 +529,7 @@
   const refreshQueueSoon = App.debounce(() => refreshQueue().catch(() => {}), 400);
 
   function onEvent(e) {
+    if (e.type && e.type.startsWith('scan.')) { App.scanEvent(e); return; }
     if (e.type === 'card.read') {
       // Only the live event carries the full number (and this terminal
       // alone gets it); a replayed card.read cannot fill a submission.
@@ -455,6 +547,11 @@
   }
 
   render(false);
+  App.me().then((m) => {
+    if (!m || !!m.scanner === hasScanner) return;
+    hasScanner = !!m.scanner;
+    if (S.screen === 'matter' || S.screen === 'delivery') render(false);
+  });
   (async () => {
     let seq = null;
     try { seq = await refreshQueue(); } catch (err) { /* the stream still comes up */ }

@@ -1,7 +1,9 @@
 // window.js — a window's terminal (窗口多功能一体机): call, recall, no-show,
 // start, finish (受理 / 不予受理 / 咨询), transfer, call a chosen number; the
-// held ticket with its pre-filled submission; the waiting list; and after a
-// finish the citizen-facing rating panel (好差评, five levels, once).
+// held ticket with its pre-filled submission, its scanned pages (thumbnails,
+// a page large in an in-page viewer) beside the matter's checklist, more
+// scans at the window; the waiting list; and after a finish the cases it
+// opened and the citizen-facing rating panel (好差评, five levels, once).
 (function () {
   'use strict';
   const { t, tNodes, h, api, errorText } = App;
@@ -16,7 +18,14 @@
     reveal: false, msg: '', error: '', busy: false,
     rateFor: null, rated: '', rateError: '', rating: false,
     finishMatter: '', transferZone: '', transferWindow: '', pickNumber: '', pickReason: '',
+    me: null,          // GET /api/v1/me: {scanner, ...}
+    pages: {},         // material id → {state: loading|ok|error, urls: [blob URLs of the thumbnails], error}
+    verified: {},      // ticket id → {index: true}: the checklist's 已核对 ticks
+    extra: {},         // ticket id → [{id, pages}]: materials scanned at this window
+    wscan: { running: false, pages: 0, note: null, error: '' },
+    cases: null,       // {number, list}: the cases the last acceptance opened
   };
+  const idleScan = (note, error) => ({ running: false, pages: 0, note: note || null, error: error || '' });
 
   // ---- which window is this? ---------------------------------------------
   // ?window=N in the address (kept for later loads), else the server's
@@ -25,10 +34,8 @@
   async function whichWindow() {
     const q = new URLSearchParams(location.search).get('window');
     if (q && /^[0-9]+$/.test(q)) { store(q); return parseInt(q, 10); }
-    try {
-      const r = await api('GET', '/api/v1/me');
-      if (r.data && r.data.window) return r.data.window;
-    } catch (err) { /* not offered by this server */ }
+    const me = await App.me();
+    if (me && me.window) return me.window;
     let saved = '';
     try { saved = localStorage.getItem('kioskd.window') || ''; } catch (err) { /* ignore */ }
     return saved ? parseInt(saved, 10) : 0;
@@ -50,10 +57,12 @@
 
   // ---- rendering --------------------------------------------------------
   function matterOf(code) { return S.catalog.matters.find((m) => m.code === code) || null; }
+  function packageOf(code) { return (S.catalog.packages || []).find((p) => p.code === code) || null; }
   function zoneLabel(id) { const z = App.zoneByID(id); return z ? (z.prefix || z.id) + ' ' + App.zoneName(z) : id; }
 
   function render() {
     if (!S.n) return;
+    syncMaterials();
     const info = S.info || {};
     const helps = (info.helps || []).map(zoneLabel).join('、');
     App.put(main, 
@@ -62,7 +71,7 @@
       h('div', { class: 'notice', role: 'status', id: 'msg' }, S.msg),
       h('div', { class: 'alert', role: 'alert', id: 'error' }, S.error),
       h('div', { class: 'window-grid' },
-        h('div', {}, S.rateFor ? ratingPanel() : null, heldPanel()),
+        h('div', {}, S.rateFor ? ratingPanel() : null, S.cases ? casesPanel() : null, heldPanel()),
         actionsPanel(),
         waitingPanel()));
   }
@@ -75,10 +84,11 @@
         h('h2', { id: 'held-title' }, t('w.held')), h('p', {}, t('w.held.none')));
     }
     const m = matterOf(tk.matter || (tk.submission && tk.submission.matter));
+    const pkg = tk.package ? packageOf(tk.package) : null;
     const sub = tk.submission;
     const rows = [];
     const kv = (k, ...v) => rows.push(h('dt', {}, k), h('dd', {}, v));
-    kv(t('w.matter'), m ? m.name + '（' + m.code + '）' : tk.matter || tk.package || t('w.matter.none'));
+    kv(t('w.matter'), m ? m.name + '（' + m.code + '）' : pkg ? pkg.name + '（' + pkg.code + '）' : tk.matter || tk.package || t('w.matter.none'));
     if (sub) {
       const a = sub.applicant || {};
       kv(t('w.applicant'), a.name || '');
@@ -101,7 +111,7 @@
     } else {
       rows.push(h('dt', {}, t('w.sub')), h('dd', {}, t('w.sub.none')));
     }
-    const mats = m ? m.materials || [] : [];
+    const mats = (m ? m.materials : pkg ? pkg.materials : null) || [];
     return h('section', { class: 'panel', id: 'held', 'aria-labelledby': 'held-title' },
       h('h2', { id: 'held-title' }, t('w.held')),
       h('div', { class: 'held-head' },
@@ -112,8 +122,170 @@
         tk.recalls ? h('span', {}, t('w.recalls', { n: tk.recalls })) : null),
       h('h3', {}, t('w.sub')),
       h('dl', { class: 'kv', id: 'submission' }, rows),
-      mats.length ? [h('h3', { id: 'req-title' }, t('w.materials.required')),
-        h('ul', { class: 'materials', 'aria-labelledby': 'req-title' }, mats.map((name) => h('li', {}, h('label', {}, h('input', { type: 'checkbox' }), name))))] : null);
+      h('div', { class: 'materials-grid' }, pagesPart(tk), mats.length ? checklistPart(tk, mats) : null));
+  }
+
+  // ---- materials: thumbnails, the viewer, the checklist, more scans --------
+  // The thumbnails are fetched once per material (with the bearer header)
+  // and kept as blob URLs, so the frequent re-renders of this page do not
+  // ask the server to render them again; they are dropped with the ticket.
+  function pagesPart(tk) {
+    const ids = (tk.submission && tk.submission.materials) || [];
+    const extra = S.extra[tk.id] || [];
+    return h('section', { id: 'pages', class: 'pages', 'aria-labelledby': 'pages-title' },
+      h('h3', { id: 'pages-title' }, t('w.pages')),
+      ids.length ? h('p', { class: 'hint' }, t('w.page.open')) : h('p', {}, t('w.pages.none')),
+      ids.map((id, i) => materialGroup(id, 'm' + i, t('w.material', { i: i + 1 }), (n) => t('w.material.pages', { i: i + 1, n }), i + 1)),
+      S.me && S.me.scanner ? scanControls(tk) : null,
+      extra.length ? h('div', { class: 'extra', id: 'extra' },
+        h('h4', { id: 'extra-title' }, t('w.extra')),
+        h('p', { class: 'hint' }, t('w.extra.hint')),
+        extra.map((x, i) => materialGroup(x.id, 'x' + i, t('w.extra.material', { i: i + 1, n: x.pages }), () => t('w.extra.material', { i: i + 1, n: x.pages }), i + 1))) : null);
+  }
+
+  function materialGroup(id, key, short, label, i) {
+    const rec = S.pages[id] || { state: 'loading', urls: [] };
+    const n = rec.urls.length;
+    return h('div', { class: 'material', dataset: { material: id } },
+      h('p', { class: 'material-name', id: 'mat-' + key }, rec.state === 'ok' ? label(n) : short),
+      rec.state === 'loading' ? h('p', { class: 'hint' }, t('w.pages.loading', { i })) : null,
+      rec.state === 'error' ? h('p', { class: 'alert' }, t('w.pages.error', { i, msg: rec.error })) : null,
+      n ? h('ul', { class: 'thumbs', 'aria-labelledby': 'mat-' + key }, rec.urls.map((u, k) => {
+        const bid = 'pg-' + key + '-' + (k + 1);
+        return h('li', {}, h('button', { type: 'button', class: 'thumb', id: bid, dataset: { material: id, page: k + 1 },
+          onclick: () => openPage(id, k, short, bid) },
+        h('img', { src: u, alt: t('page.n', { n: k + 1 }) }),
+        h('span', { class: 'thumb-cap', 'aria-hidden': 'true' }, t('page.n', { n: k + 1 }))));
+      })) : null);
+  }
+
+  // openPage shows page k (0-based) of a material 1200 px wide in the viewer.
+  function openPage(id, k, name, openerID) {
+    const total = (S.pages[id] || { urls: [] }).urls.length;
+    const pages = [];
+    for (let n = 1; n <= total; n++) pages.push({ src: App.pageURL(id, n, { width: 1200 }), alt: t('page.n', { n }) });
+    App.viewer().open(pages, k, (i) => t('pv.title', { material: name, n: i + 1, total }), () => document.getElementById(openerID));
+  }
+
+  // syncMaterials loads the thumbnails of the held ticket's materials and
+  // drops those of tickets no longer held.
+  function syncMaterials() {
+    const tk = S.ticket;
+    const want = new Map();
+    if (tk) {
+      for (const id of (tk.submission && tk.submission.materials) || []) want.set(id, null);
+      for (const x of S.extra[tk.id] || []) want.set(x.id, x.pages);
+    }
+    for (const id of Object.keys(S.pages)) {
+      if (want.has(id)) continue;
+      for (const u of S.pages[id].urls) URL.revokeObjectURL(u);
+      delete S.pages[id];
+    }
+    for (const k of Object.keys(S.extra)) if (!tk || k !== tk.id) delete S.extra[k];
+    for (const k of Object.keys(S.verified)) if (!tk || k !== tk.id) delete S.verified[k];
+    for (const [id, pages] of want) if (!S.pages[id]) loadMaterial(id, pages);
+  }
+
+  async function loadMaterial(id, total) {
+    const rec = { state: 'loading', urls: [], error: '' };
+    S.pages[id] = rec;
+    try {
+      if (total == null) total = await pageCount(id);
+      for (let n = 1; total == null ? n <= 500 : n <= total; n++) {
+        let blob;
+        try {
+          blob = await App.apiBlob(App.pageURL(id, n, { thumb: true, token: false }));
+        } catch (err) {
+          if (err.status === 404 && total == null && n > 1) break; // past the last page
+          throw err;
+        }
+        if (S.pages[id] !== rec) return; // the ticket went meanwhile
+        rec.urls.push(URL.createObjectURL(blob));
+        renderSoon();
+      }
+      rec.state = 'ok';
+    } catch (err) {
+      if (S.pages[id] !== rec) return;
+      rec.state = 'error';
+      rec.error = errorText(err);
+    }
+    renderSoon();
+  }
+
+  // pageCount asks GET /api/v1/materials/{id} for the number of pages; a
+  // server without it answers 404, and then (null) the pages are asked for
+  // one by one until a 404.
+  async function pageCount(id) {
+    try {
+      const r = await api('GET', '/api/v1/materials/' + encodeURIComponent(id));
+      return r.data && r.data.pages > 0 ? r.data.pages : null;
+    } catch (err) {
+      if (err.status === 404 || err.status === 405) return null;
+      throw err;
+    }
+  }
+
+  function checklistPart(tk, names) {
+    const v = S.verified[tk.id] || (S.verified[tk.id] = {});
+    const count = () => t('w.checked.count', { n: names.filter((_, i) => v[i]).length, total: names.length });
+    const out = h('p', { class: 'hint', id: 'checked-count' }, count());
+    return h('section', { id: 'checklist', 'aria-labelledby': 'req-title' },
+      h('h3', { id: 'req-title' }, t('w.materials.required')),
+      out,
+      h('ul', { class: 'checklist', 'aria-labelledby': 'req-title' }, names.map((name, i) => h('li', {},
+        h('span', { class: 'req-name', id: 'req-' + i }, name),
+        h('label', { class: 'check', for: 'chk-' + i },
+          h('input', { type: 'checkbox', id: 'chk-' + i, checked: !!v[i], 'aria-labelledby': 'chk-l-' + i + ' req-' + i,
+            onchange: (e) => { v[i] = e.target.checked; out.textContent = count(); } }),
+          h('span', { id: 'chk-l-' + i }, t('w.checked')))))));
+  }
+
+  function scanControls(tk) {
+    const sc = S.wscan;
+    let note = '';
+    if (sc.running) note = sc.pages ? t('w.scan.page', { n: sc.pages }) : t('w.scan.running');
+    else if (sc.note) note = t(sc.note[0], sc.note[1]);
+    return h('div', { class: 'wscan row' },
+      h('button', { type: 'button', class: 'secondary', id: 'wscan-btn', dataset: { action: 'window-scan' },
+        disabled: sc.running, 'aria-busy': sc.running ? 'true' : 'false', onclick: () => windowScan(tk.id) }, t('w.scan')),
+      h('span', { role: 'status', id: 'wscan-status' }, note),
+      sc.error ? h('p', { class: 'alert', role: 'alert', id: 'wscan-error' }, t('w.scan.failed', { msg: sc.error })) : null);
+  }
+
+  // windowScan scans more materials for the held ticket at this window.
+  function windowScan(ticketID) {
+    if (S.wscan.running) return;
+    S.wscan = { running: true, pages: 0, note: null, error: '' };
+    renderKeep();
+    App.runScan({
+      page: (n) => { S.wscan.pages = Math.max(S.wscan.pages, n); renderKeep(); },
+      done: (m) => {
+        const list = S.extra[ticketID] || (S.extra[ticketID] = []);
+        if (!list.some((x) => x.id === m.material_id)) list.push({ id: m.material_id, pages: m.pages });
+        S.wscan = idleScan(['w.scan.done', { n: m.pages }]);
+        renderKeep();
+      },
+      failed: (words) => { S.wscan = idleScan(null, words); renderKeep(); },
+    });
+  }
+
+  // casesPanel lists the cases an acceptance opened: a package case with
+  // its parts under it.
+  function casesPanel() {
+    const list = S.cases.list;
+    const numbers = new Set(list.map((c) => c.number));
+    const item = (c) => {
+      const parts = list.filter((k) => k.parent === c.number);
+      return h('li', { dataset: { case: c.number } },
+        h('span', { class: 'case-no' }, c.number),
+        parts.length ? h('span', { class: 'tag' }, t('w.case.package')) : null,
+        h('span', { class: 'case-name' }, c.matter_name || c.matter),
+        h('span', { class: 'case-due' }, (c.department ? c.department + ' · ' : '') + t('w.case.due', { due: c.due })),
+        parts.length ? h('ul', { class: 'case-parts', 'aria-label': t('w.case.parts', { name: c.matter_name || c.number }) }, parts.map(item)) : null);
+    };
+    return h('section', { class: 'panel cases', id: 'cases', 'aria-labelledby': 'cases-title' },
+      h('h2', { id: 'cases-title' }, t('w.cases', { number: S.cases.number })),
+      h('ul', { class: 'case-list' }, list.filter((c) => !c.parent || !numbers.has(c.parent)).map(item)));
   }
 
   function actionsPanel() {
@@ -227,7 +399,7 @@
       const r = await post(op, op === 'call' ? {} : undefined);
       if (op === 'call') {
         if (r.status === 204) { S.ticket = null; say(t('w.m.nobody')); }
-        else { S.ticket = r.data.ticket; S.reveal = false; S.rateFor = null; S.finishMatter = ''; say(t('w.m.called', { number: S.ticket.number })); }
+        else { S.ticket = r.data.ticket; S.reveal = false; S.rateFor = null; S.cases = null; S.wscan = idleScan(); S.finishMatter = ''; say(t('w.m.called', { number: S.ticket.number })); }
       } else {
         const tk = r.data.ticket;
         S.ticket = tk.status === 'called' || tk.status === 'serving' ? tk : null;
@@ -250,6 +422,8 @@
       S.rateFor = { id: tk.id, number: tk.number };
       S.rated = '';
       S.rateError = '';
+      S.cases = r.data.cases && r.data.cases.length ? { number: tk.number, list: r.data.cases } : null;
+      S.wscan = idleScan();
       let msg = t('w.m.finished', { number: tk.number, result: t('result.' + result) });
       for (const c of r.data.cases || []) msg += '；' + t('w.m.case', { case: c.number, due: c.due });
       say(msg);
@@ -289,6 +463,8 @@
         S.ticket = r.data.ticket;
         S.reveal = false;
         S.rateFor = null;
+        S.cases = null;
+        S.wscan = idleScan();
         S.pickNumber = '';
         S.pickReason = '';
         say(t('w.m.called', { number: S.ticket.number }));
@@ -325,11 +501,17 @@
     } catch (err) {
       if (!S.error) S.error = errorText(err);
     }
-    const focused = document.activeElement && document.activeElement.id;
-    render();
-    if (focused) { const el = document.getElementById(focused); if (el) el.focus(); }
+    renderKeep();
   }
   const refreshSoon = App.debounce(refresh, 300);
+
+  // renderKeep renders and puts the focus back on the element that had it.
+  function renderKeep() {
+    const focused = document.activeElement && document.activeElement.id;
+    render();
+    if (focused) { const el = document.getElementById(focused); if (el && !el.disabled) el.focus(); }
+  }
+  const renderSoon = App.debounce(renderKeep, 60);
 
   async function start(n) {
     S.n = 0;
@@ -344,11 +526,15 @@
       return;
     }
     try { S.catalog = (await api('GET', '/api/v1/catalog')).data; } catch (err) { /* names fall back to codes */ }
+    S.me = await App.me();
     await refresh();
     if (!App.events) {
       let seq = null;
       try { seq = (await api('GET', '/api/v1/queue')).data.seq; } catch (err) { /* stream comes up anyway */ }
-      App.events = new App.Events((e) => { if (e.type && e.type.startsWith('ticket.')) refreshSoon(); },
+      App.events = new App.Events((e) => {
+        if (e.type && e.type.startsWith('scan.')) App.scanEvent(e);
+        else if (e.type && e.type.startsWith('ticket.')) refreshSoon();
+      },
         { since: seq, onOpen: (again) => { if (again) refreshSoon(); } });
     }
   }

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestAuthorizationMatrix asserts every endpoint × every caller: no token →
+// 401, a role that may not → 403, a role that may → neither (whatever the
+// body makes of it). "win1" is window 1's terminal, "win2" another window's.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t)
+	callers := map[string]string{
+		"kiosk": tokKiosk, "guide": tokGuide, "win1": tokWin1, "win2": tokWin2,
+		"display": tokDisplay, "admin": tokAdmin, "dept": tokDeptSJ,
+	}
+	all := []string{"kiosk", "guide", "win1", "win2", "display", "admin", "dept"}
+	tests := []struct {
+		method, path, body string
+		allowed            []string
+	}{
+		{"GET", "/api/v1/me", "", all},
+		{"GET", "/api/v1/catalog", "", all},
+		{"GET", "/api/v1/queue", "", all},
+		{"POST", "/api/v1/tickets", `{"zone":"A"}`, []string{"kiosk", "guide"}},
+		{"GET", "/api/v1/tickets", "", []string{"guide", "win1", "win2", "display", "admin"}},
+		{"POST", "/api/v1/tickets/x/rating", `{"level":5}`, []string{"win1", "win2", "kiosk"}},
+		{"POST", "/api/v1/tickets/x/print", "", []string{"kiosk", "guide"}},
+		{"POST", "/api/v1/tickets/x/void", "", []string{"kiosk", "guide", "admin"}},
+		{"GET", "/api/v1/windows/1", "", []string{"win1", "admin"}},
+		{"POST", "/api/v1/windows/1/call", "", []string{"win1"}},
+		{"POST", "/api/v1/windows/1/recall", "", []string{"win1"}},
+		{"POST", "/api/v1/windows/1/no-show", "", []string{"win1"}},
+		{"POST", "/api/v1/windows/1/start", "", []string{"win1"}},
+		{"POST", "/api/v1/windows/1/finish", "", []string{"win1"}},
+		{"POST", "/api/v1/windows/1/transfer", `{"zone":"B"}`, []string{"win1"}},
+		{"GET", "/api/v1/cases?open=1", "", []string{"admin", "dept", "win1", "win2"}},
+		{"POST", "/api/v1/cases/x/approve", "", []string{"admin", "dept"}},
+		{"POST", "/api/v1/cases/x/route", "", []string{"admin", "win1", "win2"}},
+		{"GET", "/api/v1/stats", "", []string{"admin"}},
+		{"GET", "/api/v1/audit", "", []string{"admin"}},
+		{"POST", "/api/v1/appointments", `{}`, []string{"admin", "guide"}},
+		{"GET", "/api/v1/appointments", "", []string{"admin", "guide"}},
+		{"POST", "/api/v1/appointments/x/check-in", "", []string{"kiosk", "guide"}},
+		{"POST", "/api/v1/appointments/check-in", `{}`, []string{"kiosk", "guide"}},
+		{"POST", "/api/v1/materials", "x", []string{"kiosk", "win1", "win2"}},
+		{"POST", "/api/v1/scans", `{}`, []string{"kiosk", "win1", "win2"}},
+		{"GET", "/api/v1/materials/" + strings.Repeat("a", 32) + ".pdf", "", []string{"kiosk", "win1", "win2", "admin"}},
+		{"GET", "/api/v1/materials/" + strings.Repeat("a", 32) + "/pages/1.png", "", []string{"kiosk", "win1", "win2", "admin"}},
+	}
+	for _, tt := range tests {
+		if r := e.do(tt.method, tt.path, "", tt.body); r.status != 401 {
+			t.Errorf("%s %s without a token: %d, want 401", tt.method, tt.path, r.status)
+		}
+		for _, who := range all {
+			r := e.do(tt.method, tt.path, callers[who], tt.body)
+			ok := slices.Contains(tt.allowed, who)
+			switch {
+			case ok && (r.status == 401 || r.status == 403):
+				t.Errorf("%s %s as %s: %d (%s), want it allowed", tt.method, tt.path, who, r.status, r.raw)
+			case !ok && r.status != 403:
+				t.Errorf("%s %s as %s: %d, want 403", tt.method, tt.path, who, r.status)
+			}
+		}
+	}
+}
