@@ -11,7 +11,7 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Debian packages. To run: a C compiler for the cgo parts (MuPDF through
 # go-fitz). To test, also: SANE's scanimage with its test backend, headless
 # Chromium and CJK fonts for the UI tests.
-RUN_PKGS := gcc libc6-dev
+RUN_PKGS := gcc libc6-dev espeak-ng
 APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -164,6 +164,26 @@ type Devices struct {
 	Scanner   Scanner   `toml:"scanner"`
 	RatingPad RatingPad `toml:"rating_pad"`
 	QR        QR        `toml:"qr"`
+	LED       []LED     `toml:"led"`
+	Voice     Voice     `toml:"voice"`
+}
+
+// LED is a window's LED strip on a serial (RS-485) line; strips on the same
+// port share one bus.
+type LED struct {
+	Port    string `toml:"port"`    // serial device path
+	Baud    int    `toml:"baud"`    // default 9600
+	Format  string `toml:"format"`  // line | framed
+	Address int    `toml:"address"` // the screen's address on the bus (framed: 1–255)
+	Width   int    `toml:"width"`   // columns (a CJK character takes two); default 16
+	Window  int    `toml:"window"`  // the window whose calls it shows
+}
+
+// Voice speaks every call in the hall.
+type Voice struct {
+	Engine string `toml:"engine"` // espeak | clips | off
+	Voice  string `toml:"voice"`  // espeak-ng voice (default cmn-latn-pinyin)
+	Clips  string `toml:"clips"`  // the folder of recorded clips, engine clips
 }
 
 // RatingPad is a window's five-key rating pad (评价器), a USB HID device.
@@ -539,6 +559,33 @@ func (c *Config) validateDevices(windows map[int]string) error {
 		default:
 			return errf("devices.rating_pad.keymap", "%q is not keyboard, example-code or example-bitmap", rp.KeyMap)
 		}
+	}
+	for i, l := range c.Devices.LED {
+		key := fmt.Sprintf("devices.led[%d]", i)
+		if l.Port == "" {
+			return errf(key+".port", "a serial port is needed")
+		}
+		if _, ok := windows[l.Window]; !ok {
+			return errf(key+".window", "window %d is in no zone", l.Window)
+		}
+		switch l.Format {
+		case "", "line":
+		case "framed":
+			if l.Address < 1 || l.Address > 255 {
+				return errf(key+".address", "a framed screen needs an address 1 to 255")
+			}
+		default:
+			return errf(key+".format", "%q is not line or framed", l.Format)
+		}
+	}
+	switch c.Devices.Voice.Engine {
+	case "", "off", "espeak":
+	case "clips":
+		if c.Devices.Voice.Clips == "" {
+			return errf("devices.voice.clips", "engine clips needs the clips folder")
+		}
+	default:
+		return errf("devices.voice.engine", "%q is not espeak, clips or off", c.Devices.Voice.Engine)
 	}
 	switch c.Devices.QR.Mode {
 	case "", "hidpos", "keyboard":

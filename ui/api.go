@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"yichuang/config"
@@ -602,4 +603,23 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	_, out["printer"] = s.printers[c.ID]
 	_, out["scanner"] = s.scanners[c.ID]
 	writeJSON(w, http.StatusOK, out)
+}
+
+// voiceWAV serves a spoken call (GET /api/v1/voice/{id}.wav), as announced
+// by a voice.ready event.
+func (s *Server) voiceWAV(w http.ResponseWriter, r *http.Request) {
+	num, ok := strings.CutSuffix(r.PathValue("file"), ".wav")
+	id, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || s.voice == nil {
+		writeError(w, http.StatusNotFound, "", "no such call audio")
+		return
+	}
+	wav, found := s.voice(id)
+	if !found {
+		writeError(w, http.StatusNotFound, "", "no such call audio (only the newest calls are kept)")
+		return
+	}
+	w.Header().Set("Content-Type", "audio/wav")
+	w.Header().Set("Cache-Control", "private, max-age=600")
+	_, _ = w.Write(wav)
 }

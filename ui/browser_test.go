@@ -141,6 +141,16 @@ func TestBrowser(t *testing.T) {
 	t.Run("window", func(t *testing.T) { testWindow(t, open(t, newEnv(t))) })
 	t.Run("display", func(t *testing.T) { testDisplay(t, open(t, newEnv(t))) })
 	t.Run("adminAndStatus", func(t *testing.T) { testAdminAndStatus(t, open(t, newEnv(t))) })
+	t.Run("scan", func(t *testing.T) {
+		sc := &fakeScanner{pages: 3, delay: 150 * time.Millisecond}
+		e := newDevEnv(t, devOptions{scanners: map[string]Scanner{"kiosk-1": sc, "window-1": sc}})
+		testScanKioskAndWindow(t, open(t, e.env), e, sc)
+	})
+	t.Run("cases", func(t *testing.T) {
+		e := newDevEnv(t, devOptions{})
+		testCasesAndOversight(t, open(t, e.env), e)
+	})
+	t.Run("printing", func(t *testing.T) { testPrinting(t, open(t, newEnv(t))) })
 }
 
 // ---- helpers ------------------------------------------------------------
@@ -387,6 +397,11 @@ func testGuide(t *testing.T, b *browser) {
 	b.click("[data-kind=normal]")
 	b.waitText("#issued [data-number]", "A001")
 	b.wait("back at step 1", `!!document.querySelector('[data-zone=A]')`)
+	var reprint bool
+	b.eval(`!!document.querySelector('[data-action=reprint]')`, &reprint)
+	if reprint {
+		t.Error("a guide desk without a printer offers 补打")
+	}
 	b.wait("the waiting count", `document.querySelector('[data-count-for=A]').textContent.includes('1')`)
 	// a priority ticket in two taps
 	b.click("[data-zone=B]")

@@ -31,6 +31,7 @@ type Server struct {
 	printers      map[string]Printer
 	simCard       func(kind string) error
 	docs          Documents
+	voice         func(id int64) ([]byte, bool)
 	scanners      map[string]Scanner
 	terminalLimit *limiter
 	publicLimit   *limiter
@@ -54,6 +55,8 @@ type Options struct {
 	Documents Documents
 	// Scanners are the document scanners by terminal id.
 	Scanners map[string]Scanner
+	// Voice returns a spoken call's audio by the id in voice.ready events.
+	Voice func(id int64) ([]byte, bool)
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -68,7 +71,7 @@ type Printer interface {
 func NewServer(o Options) *Server {
 	s := &Server{
 		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
-		docs: o.Documents, scanners: o.Scanners,
+		docs: o.Documents, scanners: o.Scanners, voice: o.Voice,
 		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
@@ -113,6 +116,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
+	m.HandleFunc("GET /api/v1/voice/{file}", s.auth(anyRole, s.voiceWAV))
 	m.HandleFunc("POST /api/v1/appointments", s.auth(apptAdmins, s.addAppointments))
 	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.listAppointments))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))

@@ -49,7 +49,6 @@ terminals = [
 // limitsOff turns rate limits off for tests that make many requests quickly.
 const limitsOff = "[limits]\npublic_per_second = 0\nterminal_per_second = 0\n"
 
-
 type env struct {
 	t    *testing.T
 	srv  *httptest.Server

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"yichuang/devices/sim/displaysim"
 )
 
 var kioskdBin string
@@ -503,5 +506,69 @@ func TestMaterialsPath(t *testing.T) {
 	}
 	if code, _, _ := get(t, addr, "/api/v1/materials/"+id+".pdf", tokAdmin); code != 200 {
 		t.Fatalf("admin: %d", code)
+	}
+}
+
+// TestCallShownAndSpoken: a window's call appears on its LED strip (a
+// simulated framed screen on a pty) and is spoken: the display gets
+// voice.ready with a WAV made by espeak-ng.
+func TestCallShownAndSpoken(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must have espeak-ng (make deps installs it)")
+		}
+		t.Skip("espeak-ng is not installed (apt-get install espeak-ng)")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	led, err := displaysim.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = led.Run(ctx) }()
+	defer led.Close()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := writeConfig(t, dir, addr)
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, []byte(fmt.Sprintf("[[devices.led]]\nport = %q\nformat = \"framed\"\naddress = 7\nwidth = 20\nwindow = 1\n", led.Path()))...), 0o600)
+	start(t, cfg, addr)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/v1/events?token="+tokAdmin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`)
+	if code, _, _ := request(addr, "POST", "/api/v1/windows/1/call", tokWin, ""); code != 200 {
+		t.Fatal(code)
+	}
+	var audio string
+	for audio == "" {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var m map[string]any
+		if err := ws.ReadJSON(&m); err != nil {
+			t.Fatal(err)
+		}
+		if m["type"] == "voice.ready" {
+			if m["number"] != "A001" || m["window"] != float64(1) || !strings.Contains(m["text"].(string), "A零零一号") {
+				t.Fatalf("voice.ready = %v", m)
+			}
+			audio, _ = m["audio"].(string)
+			if audio == "" {
+				t.Fatalf("no audio: %v", m)
+			}
+		}
+	}
+	code, ctype, wav := get(t, addr, audio, tokKiosk)
+	if code != 200 || ctype != "audio/wav" || string(wav[:4]) != "RIFF" || string(wav[8:12]) != "WAVE" || len(wav) < 20000 {
+		t.Fatalf("audio: %d %s %d bytes", code, ctype, len(wav))
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+	defer wcancel()
+	if err := led.Wait(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if shown, _ := led.Shown(7); shown != "A001 请到1号窗口" {
+		t.Fatalf("LED shows %q", shown)
 	}
 }

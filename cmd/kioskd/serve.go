@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -233,8 +234,19 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		return err
 	}
 	hub := ui.NewHub(log, cfg.Location)
+	var calls *caller // set below, once the hall it emits through exists
+	var callsMu sync.Mutex
+	publish := func(e kiosk.Event) {
+		hub.Publish(e)
+		callsMu.Lock()
+		c := calls
+		callsMu.Unlock()
+		if c != nil {
+			c.Publish(e)
+		}
+	}
 	hall, err := kiosk.Open(ctx, kiosk.Options{
-		Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: idKey, Logger: log,
+		Config: cfg, Catalog: cat, Store: db, Publish: publish, IDKey: idKey, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -267,6 +279,13 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err := startQRReader(runCtx, cfg, hall, health, log, hid.USB()); err != nil {
 		return err
 	}
+	c, err := newCaller(runCtx, cfg, hall, health, log)
+	if err != nil {
+		return err
+	}
+	callsMu.Lock()
+	calls = c
+	callsMu.Unlock()
 	docs := newDocuments()
 	defer docs.r.Close()
 	scanners := map[string]ui.Scanner{}
@@ -276,7 +295,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		scanners[cfg.DeviceTerminal()] = sc
 	}
 	go purgeLoop(runCtx, hall, log)
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners}
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Voice: c.WAV}
 	if reader != nil && reader.sim != nil {
 		opts.SimCard = reader.SimPlace
 	}

@@ -291,6 +291,8 @@
       'g.reprinted': '{number} 号凭条已补打',
       'g.reprint.noprinter': '本终端没有打印机，无法补打',
       'g.reprint.notwaiting': '{number} 号已不在等候中，无需补打',
+      'g.reprint.number': '按号码补打',
+      'g.reprint.notfound': '等候中没有 {number} 号',
       'w.pages': '扫描材料',
       'w.pages.none': '未提交扫描材料',
       'w.pages.loading': '正在读取第 {i} 份材料…',
@@ -612,6 +614,8 @@
       'g.reprinted': 'Slip of {number} reprinted',
       'g.reprint.noprinter': 'This terminal has no printer; it cannot reprint',
       'g.reprint.notwaiting': '{number} is no longer waiting; no reprint needed',
+      'g.reprint.number': 'Reprint by number',
+      'g.reprint.notfound': 'No waiting ticket {number}',
       'w.pages': 'Scanned materials',
       'w.pages.none': 'No scanned materials',
       'w.pages.loading': 'Reading document {i}…',
@@ -1099,8 +1103,10 @@
     };
     scanRun = run;
     api('POST', '/api/v1/scans', { pages: 0 }).then((r) => run.end(hs.done, r.data), (err) => {
-      const words = err.status === 409 && /no scanner/i.test(err.message) ? t('scan.noscanner') : errorText(err);
-      setTimeout(() => run.end(hs.failed, words), err.status >= 500 ? 400 : 0);
+      let words = errorText(err);
+      if (err.status === 409 && /no scanner/i.test(err.message)) words = t('scan.noscanner');
+      else if (err.status === 503 && err.message) words = err.message; // the device's words (paper jam, cover open)
+      setTimeout(() => run.end(hs.failed, words), err.status >= 500 && err.status !== 503 ? 400 : 0);
     });
     return run;
   }

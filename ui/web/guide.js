@@ -22,6 +22,7 @@
   let sending = false;
   let hasPrinter = false;   // GET /api/v1/me
   let reprint = { msg: '', error: '', busy: '' }; // the last reprint: words, and the number being printed
+  let reprintNo = '';       // a waiting number typed in to reprint (a kiosk's unprinted ticket)
 
   function render(focusSel) {
     main.replaceChildren(h('div', { class: 'guide-grid' }, h('section', { 'aria-labelledby': 'step-title' }, stepPart()), sidePart()));
@@ -73,14 +74,46 @@
       h('ul', { class: 'recent', 'aria-labelledby': 'recent-title' }, recent.map((r) => h('li', { dataset: { number: r.number } },
         h('span', {}, r.number + (r.priority ? '（' + t('w.priority') + '）' : '') + ' · ' + zoneLabel(r.zone) + ' · ' + App.hallTime(r.issued_at)),
         hasPrinter ? h('button', { type: 'button', class: 'secondary', id: 'reprint-' + r.id, dataset: { action: 'reprint', number: r.number },
-          'aria-label': t('g.reprint.aria', { number: r.number }), disabled: !!reprint.busy, onclick: () => reprintTicket(r) }, t('g.reprint')) : null))));
+          'aria-label': t('g.reprint.aria', { number: r.number }), disabled: !!reprint.busy, onclick: () => reprintTicket(r) }, t('g.reprint')) : null))),
+      hasPrinter ? h('form', { class: 'row reprint-form', id: 'reprint-form', onsubmit: (e) => { e.preventDefault(); reprintNumber(); } },
+        h('label', { for: 'reprint-number' }, t('g.reprint.number')),
+        h('input', { id: 'reprint-number', size: 6, maxlength: 8, autocomplete: 'off', value: reprintNo, oninput: (e) => { reprintNo = e.target.value; } }),
+        h('button', { type: 'submit', class: 'secondary', dataset: { action: 'reprint-number' }, disabled: !!reprint.busy }, t('g.reprint'))) : null);
+  }
+
+  // reprintNumber reprints a waiting ticket by its number, e.g. one a kiosk
+  // issued but could not print.
+  async function reprintNumber() {
+    const number = reprintNo.trim().toUpperCase();
+    if (!/^[A-Z][0-9]{3,}$/.test(number)) {
+      reprint = { msg: '', error: t('v.number'), busy: '' };
+      render('#reprint-number');
+      return;
+    }
+    let tk = null;
+    try {
+      const r = await api('GET', '/api/v1/tickets');
+      tk = (r.data.tickets || []).find((x) => x.number === number) || null;
+    } catch (err) {
+      reprint = { msg: '', error: errorText(err), busy: '' };
+      render('#reprint-number');
+      return;
+    }
+    if (!tk) {
+      reprint = { msg: '', error: t('g.reprint.notfound', { number }), busy: '' };
+      render('#reprint-number');
+      return;
+    }
+    reprintNo = '';
+    await reprintTicket(tk, '#reprint-number');
   }
 
   // reprintTicket prints a ticket issued here again: POST /api/v1/tickets/{id}/print.
-  async function reprintTicket(r) {
+  async function reprintTicket(r, focusSel) {
     if (reprint.busy) return;
+    focusSel = focusSel || '#reprint-' + r.id;
     reprint = { msg: t('g.reprinting', { number: r.number }), error: '', busy: r.number };
-    render('#reprint-' + r.id);
+    render();
     try {
       await api('POST', '/api/v1/tickets/' + encodeURIComponent(r.id) + '/print');
       reprint = { msg: t('g.reprinted', { number: r.number }), error: '', busy: '' };
@@ -91,7 +124,7 @@
       else if (err.status === 503 && err.message) words = err.message;
       reprint = { msg: '', error: words, busy: '' };
     }
-    render('#reprint-' + r.id);
+    render(focusSel);
   }
 
   function zoneLabel(id) {
