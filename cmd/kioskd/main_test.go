@@ -19,6 +19,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"yichuang/devices/sim/displaysim"
+	"yichuang/devices/sim/idcardsim"
+	"yichuang/devices/sim/printersim"
 )
 
 var kioskdBin string
@@ -570,5 +572,48 @@ func TestCallShownAndSpoken(t *testing.T) {
 	}
 	if shown, _ := led.Shown(7); shown != "A001 请到1号窗口" {
 		t.Fatalf("LED shows %q", shown)
+	}
+}
+
+// TestDoctor: the doctor asks each real device who it is (here the
+// simulators, through the real drivers) and says what is wrong, in words.
+func TestDoctor(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reader, err := idcardsim.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = reader.Run(ctx) }()
+	defer reader.Close()
+	printer, err := printersim.New(&printersim.Opts{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = printer.Run(ctx) }()
+	defer printer.Close()
+	printer.SetPaperOut(true)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "k.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir = %q
+[devices.idcard]
+port = %q
+[devices.printer]
+uri = %q
+[devices.voice]
+engine = "off"
+[upstream]
+url = "http://127.0.0.1:1"
+token = "x"
+`, filepath.Join(dir, "data"), reader.Path(), printer.URI())), 0o600)
+	out, err := exec.Command(kioskdBin, "doctor", "--config", cfg).CombinedOutput()
+	s := string(out)
+	if err == nil {
+		t.Fatalf("doctor passed with no paper and no upstream:\n%s", s)
+	}
+	for _, want := range []string{"✓ idcard     SAM ", "✗ printer", "paper", "✗ upstream", "cannot be reached", "✓ data_dir", "✓ clock"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, s)
+		}
 	}
 }
