@@ -102,3 +102,29 @@ func (h *Hall) PurgeMaterials(ctx context.Context) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// AttachMaterial adds a material scanned at the window to the ticket the
+// window holds, so the cases its acceptance opens carry it.
+func (h *Hall) AttachMaterial(ctx context.Context, a Actor, w int, id string) (*Ticket, error) {
+	problem, err := h.checkMaterial(ctx, a, id)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: attach material: %w", err)
+	}
+	if problem != "" {
+		return nil, invalid("material_id", "%s: %s", id, problem)
+	}
+	return h.heldOp(a, w, func(now time.Time, ch *Change, t *Ticket) error {
+		sub := Submission{}
+		if t.Submission != nil {
+			sub = *t.Submission
+		}
+		if slices.Contains(sub.Materials, id) {
+			return nil
+		}
+		sub.Materials = append(slices.Clone(sub.Materials), id)
+		t.Submission = &sub
+		h.save(ch, t)
+		h.audit(ch, now, a, "material.attach", t, id)
+		return nil
+	})
+}

@@ -314,6 +314,11 @@ func testScanKioskAndWindow(t *testing.T, b *browser, e *devEnv, sc *fakeScanner
 	b.wait("the extra pages", imagesLoaded("#extra button.thumb img", 3))
 	b.waitText("#wscan-status", "补充材料扫描完成，共 3 页")
 	b.check("window-extra-scan")
+	b.click("[data-role=elder-toggle]")
+	b.wait("elder mode", `document.documentElement.classList.contains('elder')`)
+	b.checkElder("window-pages")
+	b.check("window-pages-elder")
+	b.click("[data-role=elder-toggle]")
 
 	b.click("[data-action=accepted]")
 	b.wait("the cases", `!!document.querySelector('#cases [data-case]')`)
@@ -359,7 +364,7 @@ func testCasesAndOversight(t *testing.T, b *browser, e *devEnv) {
 	b.open("/window?token=" + tokWin1 + "&window=1")
 	b.wait("the window", `!!document.querySelector('[data-action=call]')`)
 	b.click("[data-action=call]")
-	b.wait("the package", `document.getElementById('submission').textContent.includes('开办企业一件事')`)
+	b.wait("the package", `(document.getElementById('submission') || { textContent: '' }).textContent.includes('开办企业一件事')`)
 	b.click("[data-action=accepted]")
 	b.wait("the package case", `document.querySelectorAll('#cases .case-list > li').length === 1 && document.querySelectorAll('#cases .case-parts > li').length === 7`)
 	parent := b.text("#cases .case-list > li > .case-no")
@@ -437,6 +442,10 @@ func testPrinting(t *testing.T, b *browser) {
 		t.Errorf("the guide desk printed %d tickets, want 3", n)
 	}
 	b.check("guide-reprinted")
+	b.click("[data-role=elder-toggle]")
+	b.wait("elder mode", `document.documentElement.classList.contains('elder')`)
+	b.checkElder("guide-reprinted")
+	b.click("[data-role=elder-toggle]")
 
 	// on_failure = "void": no ticket; the citizen goes to the guide desk,
 	// whose terminal here has no printer to reprint with

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"yichuang/config"
 	"yichuang/kiosk"
@@ -119,17 +120,19 @@ func errorWords(err error) string {
 	return "扫描失败 (the scan failed)"
 }
 
-// materialFile serves GET /api/v1/materials/{id}.pdf.
+// materialFile serves GET /api/v1/materials/{id}.pdf, and the material's
+// description at GET /api/v1/materials/{id}.
 func (s *Server) materialFile(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
-	id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
-	if !ok {
-		writeError(w, http.StatusNotFound, "", "ask for /api/v1/materials/ID.pdf")
-		return
-	}
+	id, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
 	m, doc, err := s.hall.MaterialFor(r.Context(), c.actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if !isPDF {
+		writeJSON(w, http.StatusOK, map[string]any{"material_id": m.ID, "pages": m.Pages, "source": m.Source, "kind": m.Kind,
+			"size": m.Size, "created_at": m.CreatedAt.In(s.cfg.Location).Format(time.RFC3339)})
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
@@ -181,3 +184,20 @@ func (s *Server) materialPage(w http.ResponseWriter, r *http.Request) {
 }
 
 var materialRoles = roles(config.RoleKiosk, config.RoleWindow, config.RoleAdmin)
+
+// attachMaterial adds a material the window scanned to the ticket it holds:
+// POST /api/v1/windows/{n}/materials {"material_id"}.
+func (s *Server) attachMaterial(w http.ResponseWriter, r *http.Request, c caller, n int) {
+	var req struct {
+		MaterialID string `json:"material_id"`
+	}
+	if !decode(w, r, &req, false) {
+		return
+	}
+	t, err := s.hall.AttachMaterial(r.Context(), c.actor(), n, req.MaterialID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ticket": s.view(t, 0, true, true)})
+}

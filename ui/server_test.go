@@ -634,3 +634,47 @@ func TestRateLimits(t *testing.T) {
 		t.Fatal("one terminal's limit slowed another")
 	}
 }
+
+type oneDocs struct{}
+
+func (oneDocs) Validate(ctx context.Context, body []byte, ct string) ([]byte, string, int, error) {
+	return body, "pdf", 2, nil
+}
+func (oneDocs) Render(ctx context.Context, doc []byte, page, width int) ([]byte, error) {
+	return []byte("\x89PNG"), nil
+}
+
+func TestWindowAttachesItsScan(t *testing.T) {
+	cfg, _ := config.Parse([]byte(testConfig + limitsOff))
+	cat, _ := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(nil, cfg.Location)
+	hall, _ := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Documents: oneDocs{}}))
+	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
+	e := &env{t: t, srv: srv, hall: hall, db: db}
+	up := e.want(e.do("POST", "/api/v1/materials", tokWin1, "%PDF-1.4 x", "Content-Type", "application/pdf"), 201)
+	id := str(up.body, "material_id")
+	meta := e.want(e.do("GET", "/api/v1/materials/"+id, tokWin1, ""), 200)
+	if meta.body["pages"] != float64(2) || meta.body["source"] != "upload" {
+		t.Fatalf("meta %s", meta.raw)
+	}
+	e.want(e.do("GET", "/api/v1/materials/"+id, tokWin2, ""), 403)
+	e.want(e.do("POST", "/api/v1/windows/1/materials", tokWin1, `{"material_id":"`+id+`"}`), 409) // holds nothing
+	tk := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	e.want(e.do("POST", "/api/v1/windows/1/materials", tokWin1, `{"material_id":"nope"}`), 400)
+	a := e.want(e.do("POST", "/api/v1/windows/1/materials", tokWin1, `{"material_id":"`+id+`"}`), 200)
+	if !strings.Contains(a.raw, id) {
+		t.Fatalf("attach: %s", a.raw)
+	}
+	got := e.want(e.do("GET", "/api/v1/tickets/"+str(tk.body, "id"), tokWin1, ""), 200)
+	if !strings.Contains(got.raw, id) {
+		t.Fatal("the ticket does not list the attached material")
+	}
+	// window 2 cannot attach window 1's scan, even when serving
+	e.want(e.do("POST", "/api/v1/windows/2/materials", tokWin2, `{"material_id":"`+id+`"}`), 400)
+}

@@ -425,7 +425,9 @@
       S.cases = r.data.cases && r.data.cases.length ? { number: tk.number, list: r.data.cases } : null;
       S.wscan = idleScan();
       let msg = t('w.m.finished', { number: tk.number, result: t('result.' + result) });
-      for (const c of r.data.cases || []) msg += '；' + t('w.m.case', { case: c.number, due: c.due });
+      const cs = r.data.cases || [];
+      if (cs.length > 1) msg += '；' + t('w.m.cases', { n: cs.length }); // listed in the cases panel
+      else for (const c of cs) msg += '；' + t('w.m.case', { case: c.number, due: c.due });
       say(msg);
     } catch (err) {
       say('', errorText(err));
