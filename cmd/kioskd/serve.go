@@ -295,7 +295,10 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		scanners[cfg.DeviceTerminal()] = sc
 	}
 	go purgeLoop(runCtx, hall, log)
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Voice: c.WAV}
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners}
+	if c.queue != nil {
+		opts.Voice = c.WAV
+	}
 	if reader != nil && reader.sim != nil {
 		opts.SimCard = reader.SimPlace
 	}

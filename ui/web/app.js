@@ -1072,6 +1072,12 @@
     return '/api/v1/materials/' + encodeURIComponent(id) + '/pages/' + n + '.png' + (q.toString() ? '?' + q : '');
   }
 
+  // authURL adds the terminal's token to a same-origin address for an
+  // element that cannot send the bearer header (<audio>, <img>).
+  function authURL(path) {
+    return path + (path.includes('?') ? '&' : '?') + new URLSearchParams({ token });
+  }
+
   // apiBlob GETs a binary resource with the bearer header: a Blob, or an ApiError.
   async function apiBlob(path) {
     let res;
@@ -1193,6 +1199,6 @@
     init, get token() { return token; }, api, ApiError, errorText, uuid, showPageAlert,
     Events, header, setElder, isElder, onElder: (fn) => elderListeners.push(fn), loadPrefs, savePrefs,
     debounce, hallDay, hallTime, serverNow,
-    me, pageURL, apiBlob, runScan, scanning, scanEvent, viewer: pageViewer,
+    me, pageURL, authURL, apiBlob, runScan, scanning, scanEvent, viewer: pageViewer,
   };
 })();

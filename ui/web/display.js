@@ -63,6 +63,43 @@
     try { synth.speak(u); } catch (e) { finish(); }
   }
 
+  // ---- the hall's own voice ------------------------------------------------
+  // With a voice engine on the server (config.js voice: true), every call is
+  // spoken by kioskd (espeak-ng or recorded clips) in order; the display
+  // plays each WAV announced by voice.ready, one at a time, and never
+  // speaks a call itself. Without it, the browser's speech synthesis speaks.
+  const serverVoice = !!App.CFG.voice;
+  const audioQueue = [];
+  let playing = false;
+  function play(url) {
+    if (!voiceOn) return;
+    audioQueue.push(url);
+    if (!playing) playNext();
+  }
+  function playNext() {
+    const url = audioQueue.shift();
+    if (url == null) { playing = false; return; }
+    playing = true;
+    const a = new Audio(App.authURL(url));
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(guard);
+      setTimeout(playNext, 600);
+    };
+    const guard = setTimeout(() => { try { a.pause(); } catch (e) { /* ignore */ } finish(); }, 20000);
+    a.onended = finish;
+    a.onerror = finish;
+    const p = a.play();
+    if (p && p.catch) {
+      p.catch((e) => {
+        if (e && e.name === 'NotAllowedError') { voiceBlocked = true; renderFoot(); }
+        finish();
+      });
+    }
+  }
+
   // ---- state from events ------------------------------------------------
   function callText(c, forLang) {
     return forLang === 'zh' ? '请' + c.number + '号到' + c.window + '号窗口办理' : t('d.call', { number: c.number, window: c.window });
@@ -80,7 +117,7 @@
         if (!boot) {
           // a call missed during a network blip is still announced if recent
           const age = App.serverNow() - Date.parse(e.at);
-          if (!(age > 120000)) say(callText(c, 'zh'));
+          if (!(age > 120000) && !serverVoice) say(callText(c, 'zh'));
         }
         if (typeof e.waiting === 'number' && e.zone) waiting[e.zone] = e.waiting;
         scheduleRender(!boot);
@@ -97,6 +134,9 @@
         if (c && c.number === e.number) { calls.delete(e.from_window); scheduleRender(false); }
         break;
       }
+      case 'voice.ready':
+        if (!boot && serverVoice && e.audio && !(App.serverNow() - Date.parse(e.at) > 120000)) play(e.audio);
+        break;
       case 'ticket.issued':
         if (typeof e.waiting === 'number' && e.zone) { waiting[e.zone] = e.waiting; scheduleRender(false); }
         break;
@@ -153,7 +193,7 @@
 
   function renderFoot() {
     const btn = h('button', { type: 'button', class: 'secondary', dataset: { action: 'voice' }, 'aria-pressed': voiceOn && !voiceBlocked ? 'true' : 'false',
-      disabled: !synth,
+      disabled: !synth && !serverVoice,
       onclick: () => {
         // a tap is the user activation browsers want before speaking
         voiceOn = voiceBlocked ? true : !voiceOn;
@@ -161,7 +201,7 @@
         if (voiceOn && synth) { try { synth.cancel(); synth.speak(new SpeechSynthesisUtterance('')); } catch (e) { /* ignore */ } }
         renderFoot();
       } }, t(voiceOn && !voiceBlocked ? 'd.voice.on' : 'd.voice'));
-    const note = !synth ? t('d.voice.none') : voiceBlocked ? t('d.voice.blocked') : '';
+    const note = !synth && !serverVoice ? t('d.voice.none') : voiceBlocked ? t('d.voice.blocked') : '';
     App.put(foot, btn, note ? h('span', { class: 'hint' }, note) : null);
   }
 
