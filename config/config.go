@@ -45,6 +45,7 @@ type Config struct {
 	Retention    Retention    `toml:"retention"`
 	Appointments Appointments `toml:"appointments"`
 	Limits       Limits       `toml:"limits"`
+	Staff        Staff        `toml:"staff"`
 	Zones        []Zone       `toml:"zones"`
 	Windows      []Window     `toml:"windows"`
 	Mail         Mail         `toml:"mail"`
@@ -105,6 +106,22 @@ type Cases struct {
 	NumberFormat string `toml:"number_format"`
 	YellowDays   int    `toml:"yellow_days"`
 	FollowupDays int    `toml:"followup_days"`
+}
+
+// Staff are the people who sign in at window and guide terminals.
+type Staff struct {
+	// Required: window and guide terminals change nothing until a member
+	// of staff signs in on them.
+	Required    bool     `toml:"required"`
+	IdleMinutes int      `toml:"idle_minutes"` // a session ends after this long unused
+	Members     []Member `toml:"members"`
+}
+
+// Member is one member of staff; pin_hash comes from `kioskd pin-hash`.
+type Member struct {
+	ID      string `toml:"id"`
+	Name    string `toml:"name"`
+	PINHash string `toml:"pin_hash"`
 }
 
 // Limits protect the API from a runaway terminal and the public status
@@ -387,6 +404,26 @@ func (c *Config) validateHall() error {
 	}
 	if l := c.Limits; l.TerminalPerSecond < 0 || l.PublicPerSecond < 0 || l.TerminalBurst < 0 || l.PublicBurst < 0 {
 		return errf("limits", "rates and bursts must not be negative")
+	}
+	if c.Staff.IdleMinutes < 1 {
+		return errf("staff.idle_minutes", "must be at least 1")
+	}
+	if c.Staff.Required && len(c.Staff.Members) == 0 {
+		return errf("staff.required", "no staff.members can sign in")
+	}
+	seenStaff := map[string]bool{}
+	for i, m := range c.Staff.Members {
+		key := fmt.Sprintf("staff.members[%d]", i)
+		if !reTerminalID.MatchString(m.ID) || seenStaff[m.ID] {
+			return errf(key+".id", "%q is not a new staff id (letters, digits, - _ .)", m.ID)
+		}
+		seenStaff[m.ID] = true
+		if strings.TrimSpace(m.Name) == "" {
+			return errf(key+".name", "must not be empty")
+		}
+		if !strings.HasPrefix(m.PINHash, "$argon2id$") {
+			return errf(key+".pin_hash", "not an argon2id hash: make one with `kioskd pin-hash`")
+		}
 	}
 	if c.Appointments.SlotCapacity < 1 {
 		return errf("appointments.slot_capacity", "must be at least 1")

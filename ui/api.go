@@ -260,7 +260,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isTerminal {
-		c := caller{term}
+		c := caller{Terminal: term}
 		writeJSON(w, http.StatusOK, s.view(&t, ahead, mayReadSubmission(c, &t), c.Role != config.RoleDisplay))
 		return
 	}
@@ -600,6 +600,10 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	if c.Role == config.RoleWindow {
 		out["window"] = c.Window
 	}
+	out["staff_required"] = s.cfg.Staff.Required
+	if c.staff != "" {
+		out["staff"] = c.staff
+	}
 	_, out["printer"] = s.printers[c.ID]
 	_, out["scanner"] = s.scanners[c.ID]
 	writeJSON(w, http.StatusOK, out)
@@ -622,4 +626,44 @@ func (s *Server) voiceWAV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("Cache-Control", "private, max-age=600")
 	_, _ = w.Write(wav)
+}
+
+// signIn opens a staff session on the caller's terminal:
+// {"staff_id","pin"} → {"session","staff","name"}.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	var req struct {
+		StaffID string `json:"staff_id"`
+		PIN     string `json:"pin"`
+	}
+	if !decode(w, r, &req, false) {
+		return
+	}
+	if s.staff == nil {
+		writeError(w, http.StatusConflict, "", "no staff are configured on this hall")
+		return
+	}
+	// PIN guessing is slowed down per terminal
+	if !s.publicLimit.allow("sign-in:" + c.ID) {
+		tooMany(w)
+		return
+	}
+	sess, err := s.staff.SignIn(c.ID, req.StaffID, req.PIN)
+	if err != nil {
+		s.log.Warn("staff sign-in refused", "terminal", c.ID, "staff", req.StaffID)
+		writeError(w, http.StatusUnauthorized, "pin", "工号或密码错误 (wrong staff id or PIN)")
+		return
+	}
+	if err := s.hall.Emit(r.Context(), "staff.signed_in", map[string]any{"terminal": c.ID, "staff": sess.Staff}, c.ID, nil); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session": sess.Token, "staff": sess.Staff, "name": sess.Name})
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if s.staff != nil {
+		s.staff.SignOut(r.Header.Get(staffHeader))
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -18,6 +18,7 @@ import (
 	"yichuang/config"
 	"yichuang/devices"
 	"yichuang/kiosk"
+	"yichuang/kiosk/staff"
 )
 
 // Server is the hall's HTTP front.
@@ -32,6 +33,7 @@ type Server struct {
 	simCard       func(kind string) error
 	docs          Documents
 	voice         func(id int64) ([]byte, bool)
+	staff         *staff.Desk
 	scanners      map[string]Scanner
 	terminalLimit *limiter
 	publicLimit   *limiter
@@ -55,6 +57,8 @@ type Options struct {
 	Documents Documents
 	// Scanners are the document scanners by terminal id.
 	Scanners map[string]Scanner
+	// Staff signs window and guide staff in; nil: nobody signs in.
+	Staff *staff.Desk
 	// Voice returns a spoken call's audio by the id in voice.ready events.
 	Voice func(id int64) ([]byte, bool)
 	// SimCard, when set, places a sample card on the simulated ID card
@@ -71,7 +75,7 @@ type Printer interface {
 func NewServer(o Options) *Server {
 	s := &Server{
 		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
-		docs: o.Documents, scanners: o.Scanners, voice: o.Voice,
+		docs: o.Documents, scanners: o.Scanners, voice: o.Voice, staff: o.Staff,
 		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
@@ -99,6 +103,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.metricsHandler())
 	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
+	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.signIn))
+	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.signOut))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.listTickets))
@@ -175,14 +181,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, http.StatusInternalServerError, "", "internal error; nothing was changed")
 }
 
-// caller is the authenticated terminal of a request.
+// caller is the authenticated terminal of a request, and the member of
+// staff signed in on it, if any.
 type caller struct {
 	config.Terminal
+	staff string
 }
 
 func (c caller) actor() kiosk.Actor {
-	return kiosk.Actor{Terminal: c.ID, Role: c.Role, Window: c.Window}
+	return kiosk.Actor{Terminal: c.ID, Role: c.Role, Window: c.Window, Staff: c.staff}
 }
+
+// staffHeader carries a staff session (from POST /api/v1/staff/sign-in).
+const staffHeader = "X-Staff-Session"
 
 type ctxKey struct{}
 
@@ -253,7 +264,23 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "", fmt.Sprintf("a %s terminal may not do this", t.Role))
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, caller{t})))
+		c := caller{Terminal: t}
+		if tok := r.Header.Get(staffHeader); tok != "" && s.staff != nil {
+			sess, err := s.staff.Session(t.ID, tok)
+			if err != nil {
+				writeError(w, http.StatusUnauthorized, staffHeader, "请重新登录 (the staff session ended: sign in again)")
+				return
+			}
+			c.staff = sess.Staff
+		}
+		// with staff.required, a window or guide terminal changes nothing
+		// until someone signs in on it
+		if s.cfg.Staff.Required && c.staff == "" && r.Method == http.MethodPost &&
+			(t.Role == config.RoleWindow || t.Role == config.RoleGuide) && !strings.HasPrefix(r.URL.Path, "/api/v1/staff/") {
+			writeError(w, http.StatusUnauthorized, staffHeader, "请先登录工号 (a member of staff must sign in on this terminal)")
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"yichuang/config"
 	"yichuang/devices"
 	"yichuang/kiosk"
+	"yichuang/kiosk/staff"
 	"yichuang/kiosk/store"
 )
 
@@ -677,4 +678,58 @@ func TestWindowAttachesItsScan(t *testing.T) {
 	}
 	// window 2 cannot attach window 1's scan, even when serving
 	e.want(e.do("POST", "/api/v1/windows/2/materials", tokWin2, `{"material_id":"`+id+`"}`), 400)
+}
+
+func TestStaffSignIn(t *testing.T) {
+	hash := staff.HashPIN("1357")
+	cfg, err := config.Parse([]byte(testConfig + limitsOff + "[staff]\nrequired = true\nmembers = [{ id = \"S001\", name = \"林小梅\", pin_hash = \"" + hash + "\" }]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(nil, cfg.Location)
+	hall, _ := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	desk := staff.NewDesk([]staff.Member{{ID: "S001", Name: "林小梅", PINHash: hash}}, 30*time.Minute, nil)
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Staff: desk}))
+	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
+	e := &env{t: t, srv: srv, hall: hall, db: db}
+
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201) // kiosks need no staff
+	r := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 401)
+	if str(r.body, "field") != "X-Staff-Session" {
+		t.Fatal(r.raw)
+	}
+	e.want(e.do("POST", "/api/v1/tickets", tokGuide, `{"zone":"A"}`), 401)
+	e.want(e.do("POST", "/api/v1/staff/sign-in", tokWin1, `{"staff_id":"S001","pin":"0000"}`), 401)
+	e.want(e.do("POST", "/api/v1/staff/sign-in", tokKiosk, `{"staff_id":"S001","pin":"1357"}`), 403)
+	in := e.want(e.do("POST", "/api/v1/staff/sign-in", tokWin1, `{"staff_id":"S001","pin":"1357"}`), 200)
+	sess := str(in.body, "session")
+	if in.body["name"] != "林小梅" || len(sess) < 32 {
+		t.Fatal(in.raw)
+	}
+	// the session belongs to window 1's terminal only
+	e.want(e.do("POST", "/api/v1/windows/2/call", tokWin2, "", "X-Staff-Session", sess), 401)
+	c := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, "", "X-Staff-Session", sess), 200)
+	id := c.body["ticket"].(map[string]any)["id"].(string)
+	me := e.want(e.do("GET", "/api/v1/me", tokWin1, "", "X-Staff-Session", sess), 200)
+	if me.body["staff"] != "S001" || me.body["staff_required"] != true {
+		t.Fatal(me.raw)
+	}
+	au := e.want(e.do("GET", "/api/v1/audit?ticket="+id, tokAdmin, ""), 200)
+	found := false
+	for _, a := range au.body["entries"].([]any) {
+		m := a.(map[string]any)
+		if m["action"] == "ticket.call" && m["staff"] == "S001" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the call is not tied to the member of staff: %s", au.raw)
+	}
+	e.want(e.do("POST", "/api/v1/staff/sign-out", tokWin1, "", "X-Staff-Session", sess), 204)
+	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, "", "X-Staff-Session", sess), 401)
 }

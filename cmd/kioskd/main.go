@@ -27,6 +27,8 @@ usage:
   kioskd print-test [--config FILE]        print a test ticket on the configured printer
   kioskd sim printer [--addr A] [--pty]    run a printer simulator (ESC/POS over TCP or a pty)
   kioskd sim idcard [--sticky]             run an ID card reader simulator on a pty (commands on stdin)
+  kioskd token                             print a new random terminal token
+  kioskd pin-hash < pin                    print the hash of a staff PIN for staff.members
   kioskd version                           print the version
 `
 
@@ -47,6 +49,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "doctor":
 		err = cmdDoctor(ctx, args[1:], stdout, stderr)
+	case "pin-hash":
+		err = cmdPINHash(os.Stdin, stdout)
+	case "token":
+		err = cmdToken(stdout)
 	case "print-test":
 		err = cmdPrintTest(ctx, args[1:], stdout, stderr)
 	case "sim":

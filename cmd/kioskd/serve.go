@@ -24,6 +24,7 @@ import (
 	"yichuang/devices"
 	"yichuang/devices/hid"
 	"yichuang/kiosk"
+	"yichuang/kiosk/staff"
 	"yichuang/kiosk/store"
 	"yichuang/ui"
 )
@@ -295,7 +296,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		scanners[cfg.DeviceTerminal()] = sc
 	}
 	go purgeLoop(runCtx, hall, log)
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners}
+	members := make([]staff.Member, 0, len(cfg.Staff.Members))
+	for _, m := range cfg.Staff.Members {
+		if err := staff.CheckHash(m.PINHash); err != nil {
+			return fmt.Errorf("config: staff.members (%s).pin_hash: %w", m.ID, err)
+		}
+		members = append(members, staff.Member{ID: m.ID, Name: m.Name, PINHash: m.PINHash})
+	}
+	desk := staff.NewDesk(members, time.Duration(cfg.Staff.IdleMinutes)*time.Minute, nil)
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk}
 	if c.queue != nil {
 		opts.Voice = c.WAV
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"yichuang/devices"
 	"yichuang/devices/sim/idcardsim"
 	"yichuang/devices/sim/printersim"
+	"yichuang/kiosk/staff"
 )
 
 // cmdPrintTest prints a test ticket on the configured printer.
@@ -131,5 +134,30 @@ func simIDCard(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintln(stdout, "ok")
 	}
 	<-ctx.Done()
+	return nil
+}
+
+// cmdPINHash reads a PIN from standard input and prints its Argon2id hash
+// for a staff.members entry's pin_hash.
+func cmdPINHash(stdin io.Reader, stdout io.Writer) error {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return fmt.Errorf("pin-hash: give the PIN on standard input")
+	}
+	pin := strings.TrimRight(line, "\r\n")
+	if len(pin) < 4 {
+		return fmt.Errorf("pin-hash: a PIN has at least 4 characters")
+	}
+	fmt.Fprintln(stdout, staff.HashPIN(pin))
+	return nil
+}
+
+// cmdToken prints a new random terminal token.
+func cmdToken(stdout io.Writer) error {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, hex.EncodeToString(b))
 	return nil
 }
