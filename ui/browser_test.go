@@ -158,6 +158,7 @@ func TestBrowser(t *testing.T) {
 		testCasesAndOversight(t, open(t, e.env), e)
 	})
 	t.Run("printing", func(t *testing.T) { testPrinting(t, open(t, newEnv(t))) })
+	t.Run("staff", func(t *testing.T) { testStaff(t, open(t, newStaffEnv(t))) })
 }
 
 // ---- helpers ------------------------------------------------------------

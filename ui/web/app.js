@@ -18,6 +18,14 @@
       'conn.lost': '连接中断，正在重连…',
       'err.network': '网络异常，未能连接服务器，请重试',
       'err.token': '本终端的令牌无效或缺失，请联系管理员（请以 ?token=… 打开本页）',
+      'staff.title': '工作人员登录',
+      'staff.hint': '本终端需要工作人员登录后才能办理业务',
+      'staff.id': '工号',
+      'staff.pin': '密码',
+      'staff.submit': '登录',
+      'staff.out': '退出登录',
+      'staff.who': '当前登录：{name}',
+      'staff.wrong': '工号或密码错误',
       'err.forbidden': '本终端无权进行此操作',
       'err.server': '服务器出错，未做任何更改，请重试',
       'err.field': '{field}：{msg}',
@@ -349,6 +357,14 @@
       'conn.lost': 'Connection lost, reconnecting…',
       'err.network': 'Network problem: the server could not be reached. Please try again',
       'err.token': "This terminal's token is missing or invalid; ask the administrator (open the page with ?token=…)",
+      'staff.title': 'Staff sign-in',
+      'staff.hint': 'A member of staff must sign in before this terminal can act',
+      'staff.id': 'Staff ID',
+      'staff.pin': 'PIN',
+      'staff.submit': 'Sign in',
+      'staff.out': 'Sign out',
+      'staff.who': 'Signed in: {name}',
+      'staff.wrong': 'Wrong staff ID or PIN',
       'err.forbidden': 'This terminal may not do this',
       'err.server': 'Server error; nothing was changed. Please try again',
       'err.field': '{field}: {msg}',
@@ -804,8 +820,21 @@
 
   let serverOffset = 0; // server clock minus ours, from the Date header
 
+  // ---- staff sessions (POST /api/v1/staff/sign-in) ---------------------
+  // Window and guide terminals may require a member of staff to sign in;
+  // the session is kept for this browser tab and sent with every call.
+  const staffKey = () => 'kioskd.staff.' + (document.body.dataset.page || '');
+  function staffSession() {
+    try { return sessionStorage.getItem(staffKey()) || ''; } catch (e) { return ''; }
+  }
+  function setStaffSession(v) {
+    try { if (v) sessionStorage.setItem(staffKey(), v); else sessionStorage.removeItem(staffKey()); } catch (e) { /* ignore */ }
+  }
+
   async function api(method, path, body, headers) {
     const hdr = Object.assign({ Authorization: 'Bearer ' + token, Accept: 'application/json' }, headers || {});
+    const sess = staffSession();
+    if (sess) hdr['X-Staff-Session'] = sess;
     const init = { method, headers: hdr, cache: 'no-store' };
     if (body !== undefined) {
       hdr['Content-Type'] = 'application/json';
@@ -828,7 +857,10 @@
       try { data = JSON.parse(text); } catch (e) { data = null; }
     }
     if (!res.ok) {
-      if (res.status === 401) showPageAlert(t('err.token'));
+      if (res.status === 401 && data && data.field === 'X-Staff-Session') {
+        setStaffSession('');
+        staffGate(true);
+      } else if (res.status === 401) showPageAlert(t('err.token'));
       throw new ApiError(res.status, data && data.field, (data && data.error) || res.statusText, data);
     }
     return { status: res.status, data };
@@ -1060,6 +1092,62 @@
     return mePromise;
   }
 
+  // staffGate shows the sign-in panel over the page when this terminal
+  // needs a member of staff and none is signed in (force: the server said so).
+  let gateShown = false;
+  async function staffGate(force) {
+    if (gateShown) return;
+    if (!force) {
+      const m = await me();
+      if (!m) return;
+      if (m.staff) { showStaffBar(m.staff); return; }
+      if (!m.staff_required) return;
+    }
+    gateShown = true;
+    const err = h('p', { class: 'err', role: 'alert' });
+    const id = h('input', { id: 'staff-id', name: 'staff_id', autocomplete: 'off', required: true });
+    const pin = h('input', { id: 'staff-pin', name: 'pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', required: true });
+    const main = document.querySelector('main') || document.body;
+    const panel = h('main', { class: 'staff-gate', 'aria-labelledby': 'staff-title' },
+      h('h1', { id: 'staff-title' }, t('staff.title')),
+      h('p', {}, t('staff.hint')),
+      h('form', { onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          const r = await api('POST', '/api/v1/staff/sign-in', { staff_id: id.value.trim(), pin: pin.value });
+          setStaffSession(r.data.session);
+          panel.remove();
+          main.hidden = false;
+          gateShown = false;
+          showStaffBar(r.data.name || r.data.staff);
+        } catch (x) {
+          err.textContent = x instanceof ApiError && x.status === 401 ? t('staff.wrong') : errorText(x);
+          pin.value = '';
+        }
+      } },
+        h('label', { class: 'field', for: 'staff-id' }, h('span', {}, t('staff.id')), id),
+        h('label', { class: 'field', for: 'staff-pin' }, h('span', {}, t('staff.pin')), pin),
+        err,
+        h('button', { type: 'submit', class: 'primary' }, t('staff.submit'))));
+    main.hidden = true;
+    main.parentNode.insertBefore(panel, main);
+    id.focus();
+  }
+
+  function showStaffBar(who) {
+    const old = document.querySelector('.staff-bar');
+    if (old) old.remove();
+    const bar = h('div', { class: 'staff-bar' }, h('span', {}, t('staff.who', { name: who })),
+      h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        try { await api('POST', '/api/v1/staff/sign-out'); } catch (e) { /* signed out anyway */ }
+        setStaffSession('');
+        bar.remove();
+        staffGate(true);
+      } }, t('staff.out')));
+    const main = document.querySelector('main') || document.body;
+    main.parentNode.insertBefore(bar, main);
+  }
+
   // ---- scanned materials ---------------------------------------------------
   // pageURL is the address of page n (1-based) of a material: a thumbnail
   // (size=thumb) or width px wide. An <img> cannot send the bearer header, so
@@ -1199,6 +1287,6 @@
     init, get token() { return token; }, api, ApiError, errorText, uuid, showPageAlert,
     Events, header, setElder, isElder, onElder: (fn) => elderListeners.push(fn), loadPrefs, savePrefs,
     debounce, hallDay, hallTime, serverNow,
-    me, pageURL, authURL, apiBlob, runScan, scanning, scanEvent, viewer: pageViewer,
+    me, staffGate, pageURL, authURL, apiBlob, runScan, scanning, scanEvent, viewer: pageViewer,
   };
 })();

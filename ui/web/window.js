@@ -9,6 +9,7 @@
   const { t, tNodes, h, api, errorText } = App;
 
   App.init();
+  App.staffGate();
   document.getElementById('top').append(App.header({ persist: true }));
   App.loadPrefs();
   const main = document.getElementById('app');
