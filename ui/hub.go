@@ -112,6 +112,9 @@ const (
 	wsPongWait   = 60 * time.Second
 	wsPingPeriod = 25 * time.Second
 	wsReadLimit  = 4096
+	// maxReplay bounds what a reconnecting screen is sent of what it
+	// missed; a screen away longer reloads its state from the API.
+	maxReplay = 20000
 )
 
 // events upgrades to a WebSocket and streams events; ?since=SEQ first
@@ -139,6 +142,30 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.hub.mu.Unlock()
 		cl.drop()
 	}()
+	// read what the client missed before the handshake completes, so an
+	// event published once the client sees the socket open comes live, whole
+	// (a card.read's private part is never stored, so never replayed)
+	var missed []kiosk.Event
+	last := since
+	if since >= 0 {
+		for len(missed) < maxReplay {
+			evs, err := s.hall.EventsSince(r.Context(), last, 500)
+			if err != nil {
+				s.log.Error("websocket replay", "terminal", c.ID, "err", err)
+				writeError(w, http.StatusInternalServerError, "", "the missed events could not be read")
+				return
+			}
+			for _, e := range evs {
+				last = e.Seq
+				if visible(e, c.Terminal) {
+					missed = append(missed, e)
+				}
+			}
+			if len(evs) < 500 {
+				break
+			}
+		}
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
@@ -163,26 +190,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
 		return conn.WriteMessage(websocket.TextMessage, b)
 	}
-	last := since
-	if since >= 0 {
-		for {
-			evs, err := s.hall.EventsSince(ctx, last, 500)
-			if err != nil {
-				s.log.Error("websocket replay", "terminal", c.ID, "err", err)
-				return
-			}
-			for _, e := range evs {
-				last = e.Seq
-				if !visible(e, c.Terminal) {
-					continue
-				}
-				if err := write(s.hub.encode(e, nil)); err != nil {
-					return
-				}
-			}
-			if len(evs) < 500 {
-				break
-			}
+	for _, e := range missed {
+		if err := write(s.hub.encode(e, nil)); err != nil {
+			return
 		}
 	}
 	ping := time.NewTicker(wsPingPeriod)
