@@ -12,10 +12,10 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # go-fitz). To test, also: SANE's scanimage with its test backend, headless
 # Chromium and CJK fonts for the UI tests.
 RUN_PKGS := gcc libc6-dev espeak-ng
-APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk
+APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk umockdev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test check deps deps-run bench fmt vet clean
+.PHONY: all build run test check deps deps-run bench fmt vet clean dist deb deploy-test
 
 all: build
 
@@ -41,11 +41,25 @@ vet:
 
 test: deps vet
 	$(GO) test -race -count=1 -timeout 25m ./...
+	GO=$(GO) scripts/deploy_test.sh
 
 check: test
 
-bench:
+# bench: Go benchmarks of the hot paths, then cmd/loadgen against a real
+# kioskd (about a minute; rewrites BENCHMARKS.md). LOADGEN_FLAGS adds flags.
+LOADGEN_FLAGS ?=
+bench: deps-run build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/loadgen -kioskd bin/kioskd $(LOADGEN_FLAGS)
+
+# dist: release archives in dist/ (arm64 with cgo needs gcc-aarch64-linux-gnu
+# and libc6-dev-arm64-cross); deb: the archives plus one .deb per arch (nfpm).
+dist:
+	VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) scripts/dist.sh
+deb:
+	VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) scripts/dist.sh --deb
+deploy-test:
+	GO=$(GO) scripts/deploy_test.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -105,6 +105,8 @@ type report struct {
 	shippedRSS, bigRSS, peakRSS, afterRSS int
 	freshReady, smallReady                time.Duration
 	crashReady, cleanReady                time.Duration
+	bigFreshReady, shippedFullReady       time.Duration
+	issueCPU, callCPU                     cpuShare
 	execFloor                             time.Duration
 	crashTickets                          int
 
@@ -317,6 +319,7 @@ func measure(ctx context.Context, r *report, root, tmp, bin string) error {
 		return err
 	}
 	defer func() { p.kill() }()
+	r.bigFreshReady = p.ready
 	if err := fewRequests(ctx, p.base, setup); err != nil {
 		return err
 	}
@@ -341,7 +344,9 @@ func measure(ctx context.Context, r *report, root, tmp, bin string) error {
 	// 5. ticket issue at the peak
 	logf("phase 5: %d clients issue tickets for %s", o.clients, o.issueFor)
 	pick := func(i int) (string, string) { return matters[(i*7919)%len(matters)].Code, "" }
+	c0 := sampleCPU(p.cmd.Process.Pid)
 	r.issue = issueLoad(ctx, p.base, setup.Kiosks, o.clients, o.issueFor, o.issueMax, pick)
+	r.issueCPU = shareBetween(c0, sampleCPU(p.cmd.Process.Pid))
 	all := append([]issued(nil), r.issue.Tickets...)
 	if r.issue.Non201+r.issue.Errors > 0 {
 		r.fail("ticket issue: %d answers other than 201 and %d errors; first: %s", r.issue.Non201, r.issue.Errors, r.issue.FirstErr)
@@ -457,7 +462,9 @@ func measure(ctx context.Context, r *report, root, tmp, bin string) error {
 
 	// 9. calls contested by every window
 	logf("phase 9: %d windows call %d waiting tickets", o.windows, len(queue)-len(fanCalls))
+	c0 = sampleCPU(p.cmd.Process.Pid)
 	r.calls = callLoad(ctx, p.base, setup.Windows, o.callFor, len(queue)+o.windows*2)
+	r.callCPU = shareBetween(c0, sampleCPU(p.cmd.Process.Pid))
 	if r.calls.FirstErr != "" {
 		r.fail("calls: %s", r.calls.FirstErr)
 	}
@@ -483,6 +490,19 @@ func measure(ctx context.Context, r *report, root, tmp, bin string) error {
 	r.cleanReady = p.ready
 	time.Sleep(500 * time.Millisecond)
 	r.afterRSS, _ = p.rssKB()
+	if err := p.stop(); err != nil {
+		return err
+	}
+	// the same full database with the shipped catalog: the database's share
+	// of the start without the 10,000 matters' pinyin
+	cfgFull := filepath.Join(tmp, "full-shipped.toml")
+	if err := os.WriteFile(cfgFull, []byte(setup.configTOML(listen, filepath.Join(tmp, "data"), "", zoneNames)), 0o600); err != nil {
+		return err
+	}
+	if p, err = startKioskd(ctx, bin, cfgFull, listen, 60*time.Second); err != nil {
+		return err
+	}
+	r.shippedFullReady = p.ready
 	if err := p.stop(); err != nil {
 		return err
 	}

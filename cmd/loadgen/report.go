@@ -55,6 +55,7 @@ func (r *report) markdown() string {
 			fmt.Sprintf("**%s** (%s tickets in %.1f s; %.1f× the bare loop)", rate(len(is.Lat), is.Elapsed), thousands(len(is.Lat)), is.Elapsed.Seconds(), tps/max(bps, 1e-9)),
 			fmt.Sprintf("bare SQLite loop, one transaction and fsync per ticket: %s (%s tickets)", rate(bl.N, bl.Elapsed), thousands(bl.N)),
 			"≥ 4,000/s and faster than the bare loop", met(tps >= 4000 && tps > bps))
+		row("CPU during the ticket issue phase (of "+fmt.Sprint(r.machine.Cores)+")", r.issueCPU.per(len(is.Tickets), "ticket"), "—", "", "")
 		row("ticket issue latency",
 			fmt.Sprintf("p50 %s, **p99 %s**, max %s", ms(is.Lat.pct(50)), ms(is.Lat.pct(99)), ms(is.Lat.max())),
 			fmt.Sprintf("bare loop per ticket: p50 %s, p99 %s", ms(bl.Lat.pct(50)), ms(bl.Lat.pct(99))),
@@ -68,6 +69,7 @@ func (r *report) markdown() string {
 		row(fmt.Sprintf("calls contested by %d windows (%s), queue of %s", o.windows, layoutWords(o.layout), thousands(r.callWaiting)),
 			fmt.Sprintf("**%s** (%s calls, latency p50 %s, p99 %s); **%d duplicates**; every ticket called once: %s", rate(n, c.Elapsed), thousands(n), ms(c.Lat.pct(50)), ms(c.Lat.pct(99)), r.callDups, yesNo(c.Drained && r.callMissing == 0)),
 			"—", "no duplicates", met(r.callDups == 0 && c.FirstErr == ""))
+		row("CPU during the calls phase", r.callCPU.per(len(c.Calls), "call"), "—", "", "")
 	}
 	if f, fb := r.fan, r.fanBare; f != nil && fb != nil {
 		row(fmt.Sprintf("one call to %s display WebSockets: from the call's HTTP answer to each display's receipt", thousands(o.displays)),
@@ -78,29 +80,35 @@ func (r *report) markdown() string {
 	if len(r.search) > 0 {
 		row(fmt.Sprintf("catalog search with pinyin, %s matters (`GET /api/v1/catalog?q=`)", thousands(o.matters)),
 			fmt.Sprintf("**p99 %s** (p50 %s; %d queries, %.0f matters and %.0f kB an answer on average)", ms(r.search.pct(99)), ms(r.search.pct(50)), len(r.search), r.searchHits, r.searchBytes/1000),
-			fmt.Sprintf("the same searches in process (`Catalog.Search`): p99 %s; `GET /healthz` on the same connection: p99 %s", ms(r.searchIn.pct(99)), ms(r.health.pct(99))),
+			fmt.Sprintf("the same searches in process (`Catalog.Search`, no HTTP, no JSON): p50 %s, p99 %s; `GET /healthz` on the same connection: p50 %s, p99 %s", ms(r.searchIn.pct(50)), ms(r.searchIn.pct(99)), ms(r.health.pct(50)), ms(r.health.pct(99))),
 			"p99 ≤ 2 ms", met(r.search.pct(99) <= 2*time.Millisecond))
 		row(fmt.Sprintf("catalog search, broad query `%s` (登记)", broadQuery),
 			fmt.Sprintf("p99 %s (p50 %s; %s matters, %.1f MB an answer)", ms(r.broadSearch.pct(99)), ms(r.broadSearch.pct(50)), thousands(r.broadHits), float64(r.broadBytes)/1e6),
 			"—", "none (for information)", "")
 	}
 	if r.shippedRSS > 0 {
-		row("kioskd idle RSS after start and a few requests, shipped catalog (203 matters)", "**"+mib(r.shippedRSS)+"**", "—", "≤ 40 MB", met(r.shippedRSS <= 40*1024))
+		row("kioskd idle RSS after start and a few requests, shipped catalog (203 matters)", "**"+mb(r.shippedRSS)+"**", "—", "≤ 40 MB", met(underMB(r.shippedRSS, 40)))
 	}
 	if r.bigRSS > 0 {
-		row(fmt.Sprintf("kioskd idle RSS after start and a few requests, %s matters", thousands(o.matters)), "**"+mib(r.bigRSS)+"**",
-			fmt.Sprintf("after the issue phase: %s; after a restart on the full database: %s", mib(r.peakRSS), mib(r.afterRSS)), "≤ 40 MB", met(r.bigRSS <= 40*1024))
+		row(fmt.Sprintf("kioskd idle RSS after start and a few requests, %s matters", thousands(o.matters)), "**"+mb(r.bigRSS)+"**",
+			fmt.Sprintf("after the issue phase: %s; after a restart on the full database: %s", mb(r.peakRSS), mb(r.afterRSS)), "≤ 40 MB", met(underMB(r.bigRSS, 40)))
 	}
 	if r.smallReady > 0 {
 		floor := fmt.Sprintf("exec of `kioskd version`: %s", ms(r.execFloor))
 		row("start to first /healthz 200, existing database (a few tickets)", "**"+ms(r.smallReady)+"**", floor, "≤ 300 ms", met(r.smallReady <= 300*time.Millisecond))
 		if r.crashReady > 0 {
-			row(fmt.Sprintf("start to first /healthz 200 after `kill -9`, %s tickets of today in the database", thousands(r.crashTickets)), "**"+ms(r.crashReady)+"**", floor, "≤ 300 ms", met(r.crashReady <= 300*time.Millisecond))
+			row(fmt.Sprintf("start to first /healthz 200 after `kill -9`, %s tickets of today in the database, %s matters", thousands(r.crashTickets), thousands(o.matters)), "**"+ms(r.crashReady)+"**", floor, "≤ 300 ms", met(r.crashReady <= 300*time.Millisecond))
 		}
 		if r.cleanReady > 0 {
-			row("start to first /healthz 200 after a clean stop, the same full database", ms(r.cleanReady), floor, "≤ 300 ms", met(r.cleanReady <= 300*time.Millisecond))
+			row(fmt.Sprintf("start to first /healthz 200 after a clean stop, the same database, %s matters", thousands(o.matters)), ms(r.cleanReady), floor, "≤ 300 ms", met(r.cleanReady <= 300*time.Millisecond))
 		}
-		row("start to first /healthz 200, fresh database (for information)", ms(r.freshReady), floor, "", "")
+		if r.shippedFullReady > 0 {
+			row("start to first /healthz 200 after a clean stop, the same database, shipped catalog", ms(r.shippedFullReady), floor, "≤ 300 ms", met(r.shippedFullReady <= 300*time.Millisecond))
+		}
+		row("start to first /healthz 200, fresh database, shipped catalog (for information)", ms(r.freshReady), floor, "", "")
+		if r.bigFreshReady > 0 {
+			row(fmt.Sprintf("start to first /healthz 200, fresh database, %s matters (for information)", thousands(o.matters)), ms(r.bigFreshReady), floor, "", "")
+		}
 	}
 	for _, j := range r.jobs {
 		kind := "raster QR (GS v 0)"
@@ -126,7 +134,7 @@ func (r *report) markdown() string {
 	p("\n")
 
 	p("How it was measured (`cmd/loadgen`, bounded phases in this order):\n\n")
-	p("1. kioskd (`kioskd serve` on a loopback port, a temporary `data_dir` on the disk above, WAL with synchronous=FULL) runs with a generated config: %d kiosks, %d windows (%s), %d displays, an admin, tokens of 32 characters, and the ID card reader, printer and scanner off (`port = \"\"`, `uri = \"\"`, `backend = \"\"`: `kioskd serve --check` says %q). RSS is VmRSS from /proc/PID/status 1 s after start and six requests; start time is from exec to the first 200 of `/healthz`, polled every millisecond.\n", o.kiosks, o.windows, layoutWords(o.layout), o.displays, r.checkOut)
+	p("1. kioskd (`kioskd serve` on a loopback port, a temporary `data_dir` on the disk above, WAL with synchronous=FULL) runs with a generated config: %d kiosks, %d windows (%s), %d displays, an admin, tokens of 32 characters, and the ID card reader, printer and scanner off (`port = \"\"`, `uri = \"\"`, `backend = \"\"`: `kioskd serve --check` says %q). RSS is VmRSS from /proc/PID/status 1 s after start and six requests (MB: 10^6 bytes); start time is from exec to the first 200 of `/healthz`, polled every millisecond.\n", o.kiosks, o.windows, layoutWords(o.layout), o.displays, r.checkOut)
 	p("2. The catalog is the shipped one grown to %s matters by joining the first half of one shipped name to the second half of another (department, zone and materials of the first). Searches run one at a time on one keep-alive connection, cycling through %s.\n", thousands(o.matters), strings.Join(quoteAll(r.searchQuerys), ", "))
 	p("3. The bare SQLite loop runs in loadgen while kioskd idles: one goroutine, modernc.org/sqlite, WAL, synchronous=FULL, one transaction per ticket holding what a ticket issue writes (the ticket row with an AES-GCM sealed submission, the counter, the idempotency key, the audit entry, the event).\n")
 	p("4. Ticket issue: %d concurrent clients (each its own kiosk token while there are enough), each sending `POST /api/v1/tickets` with a matter of the catalog, a submission with a distinct valid ID number, and a fresh `Idempotency-Key`, one after another for %s; each client's first ticket is untimed (it opens the connection). Every answer must be 201; ids and numbers must be distinct. Then kioskd is killed with SIGKILL, restarted, and every ticket answered 201 must be listed by `GET /api/v1/tickets`.\n", o.clients, o.issueFor)

@@ -81,4 +81,8 @@ func thousands(n int) string {
 	return s
 }
 
-func mib(kb int) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
+// mb formats a size given in KiB (as /proc says kB) in megabytes (10^6 bytes).
+func mb(kib int) string { return fmt.Sprintf("%.1f MB", float64(kib)*1024/1e6) }
+
+// underMB says whether kib KiB is at most n megabytes (10^6 bytes).
+func underMB(kib, n int) bool { return float64(kib)*1024 <= float64(n)*1e6 }
