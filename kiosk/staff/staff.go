@@ -152,7 +152,6 @@ func (d *Desk) SignIn(terminal, id, pin string) (Session, error) {
 	return *s, nil
 }
 
-
 // Session returns the live session of token on terminal and marks it used.
 func (d *Desk) Session(terminal, token string) (Session, error) {
 	d.mu.Lock()
