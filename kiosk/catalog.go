@@ -28,6 +28,7 @@ type Matter struct {
 
 	initials string // pinyin initials of Name, lower case
 	full     string // full pinyin of Name, lower case, no spaces
+	code     string // Code, lower case
 }
 
 // Package is a 一件事 bundle of matters across departments.
@@ -39,7 +40,7 @@ type Package struct {
 	Departments []string `json:"departments"`
 	Materials   []string `json:"materials"` // merged, each once
 
-	initials, full string
+	initials, full, code string
 }
 
 // Catalog is the hall's list of matters and packages.
@@ -165,6 +166,7 @@ func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, err
 			m.MailOK = false
 		}
 		m.initials, m.full = pinyinKeys(m.Name, args)
+		m.code = strings.ToLower(m.Code)
 		c.matters = append(c.matters, &m)
 		c.byCode[m.Code] = &m
 	}
@@ -202,6 +204,7 @@ func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, err
 			return nil, fmt.Errorf("%s: lead_zone %q is not a zone of the hall", where, p.LeadZone)
 		}
 		p.initials, p.full = pinyinKeys(p.Name, args)
+		p.code = strings.ToLower(p.Code)
 		c.packages = append(c.packages, &p)
 		c.pkgByCode[p.Code] = &p
 	}
@@ -256,18 +259,17 @@ func (c *Catalog) Search(q string) ([]*Matter, []*Package) {
 		return c.matters, c.packages
 	}
 	match := func(name, code, ini, full string) bool {
-		return strings.Contains(name, q) || strings.Contains(strings.ToLower(code), q) ||
-			strings.Contains(ini, q) || strings.Contains(full, q)
+		return strings.Contains(ini, q) || strings.Contains(name, q) || strings.Contains(code, q) || strings.Contains(full, q)
 	}
 	var ms []*Matter
 	for _, m := range c.matters {
-		if match(m.Name, m.Code, m.initials, m.full) {
+		if match(m.Name, m.code, m.initials, m.full) {
 			ms = append(ms, m)
 		}
 	}
 	var ps []*Package
 	for _, p := range c.packages {
-		if match(p.Name, p.Code, p.initials, p.full) {
+		if match(p.Name, p.code, p.initials, p.full) {
 			ps = append(ps, p)
 		}
 	}

@@ -58,6 +58,8 @@ type Hall struct {
 	held     map[int]*Ticket               // window → the ticket it holds
 	waiting  map[string]map[string]*Ticket // zone → id → waiting ticket
 	inZone   map[string]string             // id → the zone it is filed under in waiting
+	classes  map[string]*classCount        // zone → waiting appointment and priority tickets
+	filed    map[string]classKey           // id → the class it is counted under
 	byIDHash map[string][]*Ticket          // ID hash → tickets in memory
 	zc       map[string]zoneCounter
 	seq      int64
@@ -364,8 +366,10 @@ func (h *Hall) save(ch *Change, t *Ticket) {
 // ID hash. h.mu is held.
 func (h *Hall) index(t *Ticket) {
 	if z, ok := h.inZone[t.ID]; ok {
+		h.classOf(z).add(h.filed[t.ID], -1)
 		delete(h.waiting[z], t.ID)
 		delete(h.inZone, t.ID)
+		delete(h.filed, t.ID)
 	}
 	if t.Status == StatusWaiting {
 		if h.waiting[t.Zone] == nil {
@@ -373,6 +377,9 @@ func (h *Hall) index(t *Ticket) {
 		}
 		h.waiting[t.Zone][t.ID] = t
 		h.inZone[t.ID] = t.Zone
+		k := classKey{appt: t.Appointment != "", prio: t.Priority}
+		h.filed[t.ID] = k
+		h.classOf(t.Zone).add(k, 1)
 	}
 	if t.IDHash != "" && !slices.Contains(h.byIDHash[t.IDHash], t) {
 		h.byIDHash[t.IDHash] = append(h.byIDHash[t.IDHash], t)
@@ -383,6 +390,8 @@ func (h *Hall) index(t *Ticket) {
 func (h *Hall) reindex() {
 	h.waiting = map[string]map[string]*Ticket{}
 	h.inZone = map[string]string{}
+	h.classes = map[string]*classCount{}
+	h.filed = map[string]classKey{}
 	h.byIDHash = map[string][]*Ticket{}
 	for _, t := range h.tickets {
 		h.index(t)
@@ -429,4 +438,43 @@ func (h *Hall) LastSeq() int64 {
 // Audit returns audit entries.
 func (h *Hall) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
 	return h.store.Audit(ctx, q)
+}
+
+// classKey is what a waiting ticket is counted as.
+type classKey struct{ appt, prio bool }
+
+// classCount counts a zone's waiting tickets that go before plain ones.
+type classCount struct{ appt, prio int }
+
+func (c *classCount) add(k classKey, n int) {
+	switch {
+	case k.appt:
+		c.appt += n
+	case k.prio:
+		c.prio += n
+	}
+}
+
+func (h *Hall) classOf(zone string) *classCount {
+	c := h.classes[zone]
+	if c == nil {
+		c = &classCount{}
+		h.classes[zone] = c
+	}
+	return c
+}
+
+// aheadOfNew counts the people before a ticket just issued: it is the last
+// of its class, so it waits behind every ticket of its class and of the
+// classes before it. O(1), where ahead scans the zone. h.mu is held.
+func (h *Hall) aheadOfNew(t *Ticket) int {
+	c := h.classOf(t.Zone)
+	switch {
+	case t.Appointment != "":
+		return c.appt - 1
+	case t.Priority:
+		return c.appt + c.prio - 1
+	default:
+		return len(h.waiting[t.Zone]) - 1
+	}
 }

@@ -902,3 +902,31 @@ func TestRateLast(t *testing.T) {
 	_, err = f.hall.RateLast(ctx, pad, 1, 5)
 	wantKind(t, err, KindConflict)
 }
+
+// TestWaitingAheadOfNewTickets: the O(1) count given at issue agrees with
+// a full count of the queue, through calls, transfers and priorities.
+func TestWaitingAheadOfNewTickets(t *testing.T) {
+	f := newFixture(t, "[queue]\ndaily_cap_per_id = 0\n")
+	ctx := context.Background()
+	for i := 0; i < 60; i++ {
+		res, err := f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "B", Priority: i%4 == 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.hall.mu.Lock()
+		want := countAhead(f.hall.waitingList("B"), f.hall.tickets[res.Ticket.ID])
+		f.hall.mu.Unlock()
+		if res.WaitingAhead != want {
+			t.Fatalf("ticket %d: %d ahead at issue, %d by a full count", i, res.WaitingAhead, want)
+		}
+		switch i % 7 {
+		case 3:
+			f.call(4)
+		case 5:
+			f.call(5)
+			if _, err := f.hall.Transfer(ctx, win(5), 5, TransferRequest{Zone: "B"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -277,7 +277,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			detail = "priority " + t.PriorityReason
 		}
 		h.audit(ch, now, a, "ticket.issue", t, detail)
-		ahead := h.ahead(t)
+		ahead := h.aheadOfNew(t)
 		h.event(ch, now, "ticket.issued", map[string]any{
 			"id": t.ID, "number": t.Number, "zone": t.Zone, "priority": t.Priority,
 			"waiting_ahead": ahead, "waiting": h.waitingIn(zone),

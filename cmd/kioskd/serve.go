@@ -44,14 +44,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if _, err := loadCatalog(cfg); err != nil {
+	cat, err := loadCatalog(cfg)
+	if err != nil {
 		return err
 	}
 	if *check {
 		fmt.Fprintln(stdout, "config ok")
 		return nil
 	}
-	return serve(ctx, cfg, stdout, stderr)
+	return serve(ctx, cfg, cat, stdout, stderr)
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -196,14 +197,10 @@ func devTokens(cfg *config.Config) error {
 	return cfg.Validate()
 }
 
-func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data_dir: %w", err)
-	}
-	cat, err := loadCatalog(cfg)
-	if err != nil {
-		return err
 	}
 	if err := devTokens(cfg); err != nil {
 		return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,7 +11,7 @@ import (
 
 // writeAppointment inserts or replaces an appointment; the applicant is
 // sealed like a submission.
-func (db *DB) writeAppointment(ctx context.Context, tx *sql.Tx, a kiosk.Appointment) error {
+func (db *DB) writeAppointment(ctx context.Context, tx *stmts, a kiosk.Appointment) error {
 	applicant, err := json.Marshal(a.Applicant)
 	if err != nil {
 		return fmt.Errorf("store: appointment %s: %w", a.Code, err)

@@ -101,8 +101,10 @@ func (db *DB) Commit(ctx context.Context, batch []*kiosk.Change) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	st := &stmts{tx: tx, m: map[string]*sql.Stmt{}}
+	defer st.close()
 	for _, ch := range batch {
-		if err := db.writeChange(ctx, tx, ch); err != nil {
+		if err := db.writeChange(ctx, st, ch); err != nil {
 			return err
 		}
 	}
@@ -112,7 +114,32 @@ func (db *DB) Commit(ctx context.Context, batch []*kiosk.Change) error {
 	return nil
 }
 
-func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch *kiosk.Change) error {
+// stmts prepares each statement once per transaction: a batch of many
+// changes runs the same few statements over and over.
+type stmts struct {
+	tx *sql.Tx
+	m  map[string]*sql.Stmt
+}
+
+func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, ok := s.m[query]
+	if !ok {
+		var err error
+		if st, err = s.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		s.m[query] = st
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (s *stmts) close() {
+	for _, st := range s.m {
+		st.Close()
+	}
+}
+
+func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) error {
 	for _, t := range ch.Tickets {
 		// the submission (applicant, phone, address) is sealed; the rest is plain
 		plain := *t
