@@ -323,11 +323,14 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 	log.Info("kioskd serving", "listen", ln.Addr().String(), "data_dir", cfg.DataDir, "hall", cfg.Hall.Name, "matters", len(cat.Matters()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	_ = sdNotify("READY=1\nSTATUS=serving on " + ln.Addr().String())
+	go sdWatchdog(runCtx, ln.Addr().String())
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
+	_ = sdNotify("STOPPING=1")
 	log.Info("shutting down: finishing requests in flight")
 	shCtx, shCancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer shCancel()

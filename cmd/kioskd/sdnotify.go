@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+)
+
+// sdNotify sends a state to systemd (Type=notify) through $NOTIFY_SOCKET;
+// without it (not under systemd) it does nothing.
+func sdNotify(state string) error {
+	path := os.Getenv("NOTIFY_SOCKET")
+	if path == "" {
+		return nil
+	}
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Write([]byte(state))
+	return err
+}
+
+// sdWatchdog pings systemd's watchdog at half its interval while kioskd
+// answers its own /healthz; a hung kioskd stops pinging and is restarted.
+func sdWatchdog(ctx context.Context, addr string) {
+	usec, err := strconv.ParseInt(os.Getenv("WATCHDOG_USEC"), 10, 64)
+	if err != nil || usec <= 0 {
+		return
+	}
+	if p := os.Getenv("WATCHDOG_PID"); p != "" && p != strconv.Itoa(os.Getpid()) {
+		return
+	}
+	every := time.Duration(usec) * time.Microsecond / 2
+	client := &http.Client{Timeout: every / 2}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			res, err := client.Get("http://" + addr + "/healthz")
+			if err == nil {
+				res.Body.Close()
+				if res.StatusCode == http.StatusOK {
+					_ = sdNotify("WATCHDOG=1")
+				}
+			}
+		}
+	}
+}
