@@ -629,6 +629,17 @@ func (c *Config) validateDevices(windows map[int]string) error {
 	default:
 		return errf("devices.qr.mode", "%q is not hidpos or keyboard", c.Devices.QR.Mode)
 	}
+	if p := c.Platform; p.URL != "" {
+		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errf("platform.url", "%q is not an http(s) URL", p.URL)
+		}
+		if len(p.Secret) < 16 {
+			return errf("platform.secret", "the webhook needs a secret of at least 16 characters to sign with")
+		}
+		if p.Dir != "" {
+			return errf("platform.dir", "give a url or a dir, not both")
+		}
+	}
 	if c.Upstream.URL != "" {
 		if u, err := url.Parse(c.Upstream.URL); err != nil || u.Host == "" {
 			return errf("upstream.url", "%q is not a URL", c.Upstream.URL)

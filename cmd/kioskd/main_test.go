@@ -617,3 +617,35 @@ token = "x"
 		}
 	}
 }
+
+// TestPlatformHandOff: an accepted case and a rating reach the city's
+// platform folder as JSON files, also across a restart.
+func TestPlatformHandOff(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := writeConfig(t, dir, addr)
+	out := filepath.Join(dir, "platform")
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, []byte(fmt.Sprintf("[platform]\ndir = %q\n", out))...), 0o600)
+	p := start(t, cfg, addr)
+	request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`)
+	request(addr, "POST", "/api/v1/windows/1/call", tokWin, "")
+	if code, _, _ := request(addr, "POST", "/api/v1/windows/1/finish", tokWin, `{"result":"accepted"}`); code != 200 {
+		t.Fatal(code)
+	}
+	waitFor(t, "the case file", func() bool { fs, _ := filepath.Glob(filepath.Join(out, "*.json")); return len(fs) == 1 })
+	p.stop(t, syscall.SIGTERM)
+	start(t, cfg, addr)
+	// rate the service after the restart: the hand-off goes on from its cursor
+	_, list, _ := request(addr, "GET", "/api/v1/cases", tokAdmin, "")
+	ticket := list["cases"].([]any)[0].(map[string]any)["ticket"].(string)
+	if code, _, _ := request(addr, "POST", "/api/v1/tickets/"+ticket+"/rating", tokWin, `{"level":5}`); code != 201 {
+		t.Fatal(code)
+	}
+	waitFor(t, "the rating file", func() bool { fs, _ := filepath.Glob(filepath.Join(out, "*.json")); return len(fs) == 2 })
+	fs, _ := filepath.Glob(filepath.Join(out, "*.json"))
+	doc, _ := os.ReadFile(fs[1])
+	if !strings.Contains(string(doc), `"type":"rating.recorded"`) || !strings.Contains(string(doc), `"hall":"350303"`) {
+		t.Fatalf("rating doc %s", doc)
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"yichuang/kiosk"
 	"yichuang/kiosk/staff"
 	"yichuang/kiosk/store"
+	"yichuang/platform"
 	"yichuang/ui"
 )
 
@@ -293,6 +294,18 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 		scanners[cfg.DeviceTerminal()] = sc
 	}
 	go purgeLoop(runCtx, hall, log)
+	if sink := platformSink(cfg); sink != nil {
+		fw := &platform.Forwarder{
+			Hall: cfg.Hall.Code, Source: hall, Sink: sink, Cursor: filepath.Join(cfg.DataDir, "platform.cursor"),
+			Start:  hall.LastSeq,
+			Errors: func(err error) { log.Warn("platform hand-off retried", "err", err) },
+		}
+		go func() {
+			if err := fw.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("platform hand-off stopped", "err", err)
+			}
+		}()
+	}
 	members := make([]staff.Member, 0, len(cfg.Staff.Members))
 	for _, m := range cfg.Staff.Members {
 		if err := staff.CheckHash(m.PINHash); err != nil {
@@ -350,6 +363,17 @@ func printTokens(w io.Writer, cfg *config.Config) {
 		}
 		fmt.Fprintf(w, "  %-10s %-8s %s  %s/%s?token=%s\n", t.ID, t.Role, t.Token, base, page, t.Token)
 	}
+}
+
+// platformSink returns where cases and ratings are handed over, or nil.
+func platformSink(cfg *config.Config) platform.Sink {
+	switch {
+	case cfg.Platform.URL != "":
+		return &platform.Webhook{URL: cfg.Platform.URL, Secret: []byte(cfg.Platform.Secret)}
+	case cfg.Platform.Dir != "":
+		return &platform.Folder{Dir: cfg.Platform.Dir}
+	}
+	return nil
 }
 
 // purgeLoop deletes materials past their retention period, hourly.
