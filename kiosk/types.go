@@ -138,8 +138,22 @@ type Rating struct {
 	FollowUpDue string    `json:"follow_up_due,omitempty"`
 }
 
-// RatingNames are the five levels' words, 5 first.
-var RatingNames = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+// RatingName returns a rating level's words (5 非常满意 … 1 非常不满意).
+func RatingName(level int) string {
+	switch level {
+	case 5:
+		return "非常满意"
+	case 4:
+		return "满意"
+	case 3:
+		return "基本满意"
+	case 2:
+		return "不满意"
+	case 1:
+		return "非常不满意"
+	}
+	return ""
+}
 
 // Event is one message of the hall's event stream.
 type Event struct {

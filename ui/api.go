@@ -308,7 +308,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"ticket": rt.Number, "level": rt.Level, "name": kiosk.RatingNames[rt.Level],
+		"ticket": rt.Number, "level": rt.Level, "name": kiosk.RatingName(rt.Level),
 		"follow_up": rt.FollowUp, "follow_up_due": rt.FollowUpDue,
 	})
 }

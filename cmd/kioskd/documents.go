@@ -24,7 +24,7 @@ type documents struct {
 }
 
 func newDocuments() *documents {
-	return &documents{limits: pdf.DefaultLimits, r: pdf.NewMuPDF(nil)}
+	return &documents{limits: pdf.DefaultLimits(), r: pdf.NewMuPDF(nil)}
 }
 
 // docError turns the pdf package's errors into the domain's kinds, so the

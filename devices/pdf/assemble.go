@@ -24,7 +24,7 @@ type AssembleOpts struct {
 	// image's physical size (pixels / DPI inches); with 0 each image is fitted
 	// into an A4 page, portrait or landscape as the image is.
 	DPI int
-	// MaxPixels bounds width × height of one image (0: DefaultLimits').
+	// MaxPixels bounds width × height of one image (0: DefaultLimits()').
 	MaxPixels int64
 }
 
@@ -51,7 +51,7 @@ func assemble(ctx context.Context, pages []devices.Page, o *AssembleOpts, cfgs [
 		opts = *o
 	}
 	if opts.MaxPixels <= 0 {
-		opts.MaxPixels = DefaultLimits.MaxPixels
+		opts.MaxPixels = DefaultLimits().MaxPixels
 	}
 	if len(pages) == 0 {
 		return nil, fmt.Errorf("no pages: %w", ErrEmpty)

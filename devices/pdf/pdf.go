@@ -82,23 +82,25 @@ type Doc struct {
 	Kind  Kind // what came in
 }
 
-// Limits bound what Validate accepts. Zero fields take DefaultLimits' values.
+// Limits bound what Validate accepts. Zero fields take DefaultLimits()' values.
 type Limits struct {
 	MaxBytes  int64 // body size
 	MaxPages  int   // pages in a PDF
 	MaxPixels int64 // width × height of one image
 }
 
-// DefaultLimits suit a hall: a phone photo or a long contract is fine, a
+// DefaultLimits() suit a hall: a phone photo or a long contract is fine, a
 // whole archive is not.
-var DefaultLimits = Limits{
-	MaxBytes:  20 << 20,
-	MaxPages:  200,
-	MaxPixels: 40_000_000, // an A4 page scanned at 600 dpi is 35 million
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBytes:  20 << 20,
+		MaxPages:  200,
+		MaxPixels: 40_000_000, // an A4 page scanned at 600 dpi is 35 million
+	}
 }
 
 func (l *Limits) withDefaults() Limits {
-	out := DefaultLimits
+	out := DefaultLimits()
 	if l == nil {
 		return out
 	}

@@ -35,7 +35,7 @@ type Renderer interface {
 	Render(ctx context.Context, doc []byte, page, width int) ([]byte, error)
 }
 
-// RenderOpts tune MuPDF. Zero fields take DefaultRenderOpts' values.
+// RenderOpts tune MuPDF. Zero fields take DefaultRenderOpts()' values.
 type RenderOpts struct {
 	// Concurrency is how many pages render at once (each render holds a
 	// full-size bitmap in memory).
@@ -50,12 +50,14 @@ type RenderOpts struct {
 	MaxPixels int64
 }
 
-// DefaultRenderOpts suit a kiosk-class machine.
-var DefaultRenderOpts = RenderOpts{
-	Concurrency: min(4, runtime.GOMAXPROCS(0)),
-	OpenDocs:    8,
-	MaxWidth:    4000,
-	MaxPixels:   40_000_000,
+// DefaultRenderOpts() suit a kiosk-class machine.
+func DefaultRenderOpts() RenderOpts {
+	return RenderOpts{
+		Concurrency: min(4, runtime.GOMAXPROCS(0)),
+		OpenDocs:    8,
+		MaxWidth:    4000,
+		MaxPixels:   40_000_000,
+	}
 }
 
 // MuPDF renders pages with MuPDF (go-fitz). It is safe for concurrent use:
@@ -82,7 +84,7 @@ type openDoc struct {
 
 // NewMuPDF returns a MuPDF renderer. Close it to free the open documents.
 func NewMuPDF(o *RenderOpts) *MuPDF {
-	opts := DefaultRenderOpts
+	opts := DefaultRenderOpts()
 	if o != nil {
 		if o.Concurrency > 0 {
 			opts.Concurrency = o.Concurrency

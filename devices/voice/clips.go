@@ -118,13 +118,14 @@ func (c *Clips) Missing(tokens []string) []string {
 	return m
 }
 
-// digitOf maps the words of digits back to their tokens.
-var digitOf = map[string]string{}
-
-func init() {
+// digitToken maps the word of a digit back to its token ("" for none).
+func digitToken(word string) string {
 	for d, w := range digitWords {
-		digitOf[w] = string(rune('0' + d))
+		if w == word {
+			return string(rune('0' + d))
+		}
 	}
+	return ""
 }
 
 // Tokens splits text into the tokens Speak joins: at each place the longest
@@ -146,8 +147,8 @@ func (c *Clips) Tokens(text string) ([]string, error) {
 			if len(t) > 0 && t[len(t)-1] != TokenPause {
 				t = append(t, TokenPause)
 			}
-		case digitOf[string(r)] != "" && c.has(digitOf[string(r)]):
-			t = append(t, digitOf[string(r)])
+		case digitToken(string(r)) != "" && c.has(digitToken(string(r))):
+			t = append(t, digitToken(string(r)))
 		case r >= 'a' && r <= 'z' && c.has(string(r-'a'+'A')):
 			t = append(t, string(r-'a'+'A'))
 		default:

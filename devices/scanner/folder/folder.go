@@ -49,13 +49,15 @@ type Opts struct {
 	Settle time.Duration
 }
 
-// DefaultOpts are the defaults New fills in.
-var DefaultOpts = Opts{
-	Exts:    []string{".jpg", ".jpeg", ".png", ".tif", ".tiff"},
-	Stable:  time.Second,
-	Poll:    200 * time.Millisecond,
-	Timeout: time.Minute,
-	Settle:  5 * time.Second,
+// DefaultOpts returns the defaults New fills in.
+func DefaultOpts() Opts {
+	return Opts{
+		Exts:    []string{".jpg", ".jpeg", ".png", ".tif", ".tiff"},
+		Stable:  time.Second,
+		Poll:    200 * time.Millisecond,
+		Timeout: time.Minute,
+		Settle:  5 * time.Second,
+	}
 }
 
 // Dev is one hot folder. It is safe for concurrent use; one scan runs at a
@@ -72,7 +74,7 @@ func New(o *Opts) (*Dev, error) {
 	if o == nil || o.Dir == "" {
 		return nil, errors.New("folder: no directory given")
 	}
-	opts := DefaultOpts
+	opts := DefaultOpts()
 	opts.Dir, opts.TakenDir = o.Dir, o.TakenDir
 	if len(o.Exts) > 0 {
 		opts.Exts = o.Exts

@@ -60,8 +60,10 @@ type Opts struct {
 	PageTimeout time.Duration
 }
 
-// DefaultOpts are the defaults New fills in.
-var DefaultOpts = Opts{Command: "scanimage", Format: "png", Stop: 5 * time.Second, PageTimeout: 2 * time.Minute}
+// DefaultOpts returns the defaults New fills in.
+func DefaultOpts() Opts {
+	return Opts{Command: "scanimage", Format: "png", Stop: 5 * time.Second, PageTimeout: 2 * time.Minute}
+}
 
 // Dev is one SANE scanner. It is safe for concurrent use; one scan runs at a
 // time.
@@ -78,7 +80,7 @@ var _ scanner.Scanner = (*Dev)(nil)
 // New returns a Dev. It checks that scanimage is installed, not that the
 // device is there: a scanner may be plugged in later.
 func New(o *Opts) (*Dev, error) {
-	opts := DefaultOpts
+	opts := DefaultOpts()
 	if o != nil {
 		opts.Device, opts.Env, opts.Args, opts.TempDir = o.Device, o.Env, o.Args, o.TempDir
 		if o.Command != "" {

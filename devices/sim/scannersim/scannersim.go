@@ -33,8 +33,10 @@ type Opts struct {
 	Gone      bool // unplugged: every scan fails with ErrNotFound
 }
 
-// DefaultOpts: three sheets, 0.4 s a page, A4 at 60 dpi.
-var DefaultOpts = Opts{Sheets: 3, Delay: 400 * time.Millisecond, Width: 496, Height: 702}
+// DefaultOpts returns three sheets, 0.4 s a page, A4 at 60 dpi.
+func DefaultOpts() Opts {
+	return Opts{Sheets: 3, Delay: 400 * time.Millisecond, Width: 496, Height: 702}
+}
 
 // Dev is a simulated scanner, safe for concurrent use.
 type Dev struct {
@@ -61,15 +63,15 @@ func New(o *Opts) *Dev {
 // of `kioskd sim`, pulls the paper or the plug with it).
 func (d *Dev) Set(o Opts) {
 	if o.Sheets <= 0 {
-		o.Sheets = DefaultOpts.Sheets
+		o.Sheets = DefaultOpts().Sheets
 	}
 	if o.Delay < 0 {
 		o.Delay = 0
 	} else if o.Delay == 0 {
-		o.Delay = DefaultOpts.Delay
+		o.Delay = DefaultOpts().Delay
 	}
 	if o.Width <= 0 || o.Height <= 0 {
-		o.Width, o.Height = DefaultOpts.Width, DefaultOpts.Height
+		o.Width, o.Height = DefaultOpts().Width, DefaultOpts().Height
 	}
 	d.mu.Lock()
 	d.opts = o

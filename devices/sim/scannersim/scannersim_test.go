@@ -20,8 +20,8 @@ func TestConformance(t *testing.T) {
 		d := New(nil)
 		start := time.Now()
 		scannertest.Scan(t, d, scanner.Request{}, 3)
-		if took := time.Since(start); took != 3*DefaultOpts.Delay {
-			t.Errorf("3 pages took %v, want 3 × %v", took, DefaultOpts.Delay)
+		if took := time.Since(start); took != 3*DefaultOpts().Delay {
+			t.Errorf("3 pages took %v, want 3 × %v", took, DefaultOpts().Delay)
 		}
 		scannertest.Scan(t, d, scanner.Request{Source: scanner.SourceDuplex}, 6)
 		scannertest.Scan(t, d, scanner.Request{Source: scanner.SourceFlatbed}, 1)
