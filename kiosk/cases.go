@@ -360,3 +360,71 @@ func (h *Hall) RateLast(ctx context.Context, a Actor, window, level int) (Rating
 	}
 	return h.Rate(ctx, a, id, level, "")
 }
+
+// PackageFigures compare a 一件事 package's end-to-end time with the sum of
+// its parts' promised times: the saving the reform promises, shown.
+type PackageFigures struct {
+	Code           string  `json:"code"`
+	Name           string  `json:"name"`
+	Accepted       int     `json:"accepted"`        // package cases opened
+	Done           int     `json:"done"`            // package cases closed (every part done)
+	MeanDays       float64 `json:"mean_days"`       // working days from acceptance to the last part done
+	PromisedSum    int     `json:"promised_sum"`    // the parts' promised working days, added up
+	PromisedLatest int     `json:"promised_latest"` // the longest part's promise (parts run side by side)
+}
+
+// PackageStats counts the package cases and their end-to-end times.
+func (h *Hall) PackageStats(ctx context.Context) ([]PackageFigures, error) {
+	cs, err := h.store.Cases(ctx, CaseQuery{Limit: 10000})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: package stats: %w", err)
+	}
+	by := map[string]*PackageFigures{}
+	var order []string
+	days := map[string][]float64{}
+	for _, c := range cs {
+		if c.Package == "" || c.Parent != "" {
+			continue
+		}
+		f := by[c.Package]
+		if f == nil {
+			f = &PackageFigures{Code: c.Package}
+			if p, ok := h.cat.Package(c.Package); ok {
+				f.Name = p.Name
+				for _, code := range p.Matters {
+					if m, ok := h.cat.Matter(code); ok {
+						f.PromisedSum += m.PromiseDays
+						f.PromisedLatest = max(f.PromisedLatest, m.PromiseDays)
+					}
+				}
+			}
+			by[c.Package] = f
+			order = append(order, c.Package)
+		}
+		f.Accepted++
+		if c.State == CaseClosed && !c.DoneAt.IsZero() {
+			f.Done++
+			days[c.Package] = append(days[c.Package], float64(h.workdaysBetween(c.AcceptedAt, c.DoneAt)))
+		}
+	}
+	out := make([]PackageFigures, 0, len(order))
+	for _, code := range order {
+		f := by[code]
+		f.MeanDays = round1(mean(days[code]))
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// workdaysBetween counts the working days after from up to and including to.
+func (h *Hall) workdaysBetween(from, to time.Time) int {
+	a := from.In(h.cfg.Location)
+	b := to.In(h.cfg.Location).Format(time.DateOnly)
+	n := 0
+	for d := a.AddDate(0, 0, 1); d.Format(time.DateOnly) <= b; d = d.AddDate(0, 0, 1) {
+		if h.cal.IsWorkday(d) {
+			n++
+		}
+	}
+	return n
+}

@@ -781,6 +781,15 @@ func TestCaseLifecycle(t *testing.T) {
 	if len(open) != 0 {
 		t.Fatalf("%d cases still open", len(open))
 	}
+	// the package took one working day end to end (Fri → Mon), against
+	// 3 + 5 promised for its parts one after another
+	ps2, err := f.hall.PackageStats(ctx)
+	if err != nil || len(ps2) != 1 {
+		t.Fatal(ps2, err)
+	}
+	if p := ps2[0]; p.Code != "P-1" || p.Accepted != 1 || p.Done != 1 || p.MeanDays != 1 || p.PromisedSum != 8 || p.PromisedLatest != 5 {
+		t.Fatalf("package stats %+v", p)
+	}
 }
 
 func TestLights(t *testing.T) {

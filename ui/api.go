@@ -667,3 +667,17 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// packageStats shows each 一件事 package's end-to-end time beside the sum of
+// its parts' promised times.
+func (s *Server) packageStats(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.hall.PackageStats(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ps == nil {
+		ps = []kiosk.PackageFigures{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"packages": ps})
+}

@@ -121,6 +121,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.cases))
 	m.HandleFunc("POST /api/v1/cases/{number}/{action}", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.caseAction))
 	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
+	m.HandleFunc("GET /api/v1/stats/packages", s.auth(roles(config.RoleAdmin), s.packageStats))
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
 	m.HandleFunc("GET /api/v1/voice/{file}", s.auth(anyRole, s.voiceWAV))

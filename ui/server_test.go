@@ -554,6 +554,9 @@ func TestCaseEndpoints(t *testing.T) {
 	e.want(e.do("GET", "/api/v1/cases?department=市场监管局", tokDeptRS, ""), 403)
 	e.want(e.do("GET", "/api/v1/cases?light=blue", tokAdmin, ""), 400)
 	e.want(e.do("GET", "/api/v1/cases?ticket="+id, tokDeptSJ, ""), 200)
+	if ps := e.want(e.do("GET", "/api/v1/stats/packages", tokAdmin, ""), 200); ps.body["packages"] == nil {
+		t.Fatal(ps.raw)
+	}
 	red := e.want(e.do("GET", "/api/v1/cases?light=red", tokAdmin, ""), 200)
 	if n := len(red.body["cases"].([]any)); n != 0 {
 		t.Fatalf("%d red cases", n)
