@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"yichuang/config"
 	"yichuang/devices"
@@ -416,9 +418,42 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
 	r := e.want(e.do("GET", "/metrics", "", ""), 200) // httptest listens on loopback
-	for _, want := range []string{`kioskd_queue_waiting{zone="A"} 1`, `kioskd_tickets_today{status="issued",zone="A"} 1`, "kioskd_http_request_duration_seconds_bucket", "go_goroutines"} {
-		if !strings.Contains(r.raw, want) {
-			t.Errorf("metrics lack %q", want)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(r.raw))
+	if err != nil {
+		t.Fatalf("/metrics is not Prometheus text: %v", err)
+	}
+	value := func(name string, labels map[string]string) (float64, bool) {
+		f := fams[name]
+		if f == nil {
+			return 0, false
+		}
+	next:
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
+					continue next
+				}
+			}
+			if g := m.GetGauge(); g != nil {
+				return g.GetValue(), true
+			}
+			if c := m.GetCounter(); c != nil {
+				return c.GetValue(), true
+			}
+			return 0, true
+		}
+		return 0, false
+	}
+	if v, ok := value("kioskd_queue_waiting", map[string]string{"zone": "A"}); !ok || v != 1 {
+		t.Errorf("kioskd_queue_waiting{zone=A} = %v %v", v, ok)
+	}
+	if v, ok := value("kioskd_tickets_today", map[string]string{"zone": "A", "status": "issued"}); !ok || v != 1 {
+		t.Errorf("kioskd_tickets_today issued A = %v %v", v, ok)
+	}
+	for _, name := range []string{"kioskd_http_request_duration_seconds", "go_goroutines", "kioskd_events_total", "kioskd_websocket_clients"} {
+		if fams[name] == nil {
+			t.Errorf("no %s", name)
 		}
 	}
 }
@@ -735,4 +770,24 @@ func TestStaffSignIn(t *testing.T) {
 	}
 	e.want(e.do("POST", "/api/v1/staff/sign-out", tokWin1, "", "X-Staff-Session", sess), 204)
 	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, "", "X-Staff-Session", sess), 401)
+}
+
+func TestMetricsNeedAdminOffLoopback(t *testing.T) {
+	e := newEnv(t)
+	h := e.srv.Config.Handler
+	for _, tt := range []struct {
+		token string
+		want  int
+	}{{"", 401}, {tokKiosk, 403}, {tokAdmin, 200}} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.RemoteAddr = "192.0.2.7:40000" // a documentation address: another machine
+		if tt.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("token %q from another machine: %d, want %d", tt.token, rec.Code, tt.want)
+		}
+	}
 }
