@@ -39,6 +39,9 @@ type Package struct {
 	LeadZone    string   `json:"lead_zone,omitempty"`
 	Departments []string `json:"departments"`
 	Materials   []string `json:"materials"` // merged, each once
+	// MaterialUse says, for each merged material, which of the package's
+	// matters ask for it: captured once, attached to every one of them.
+	MaterialUse map[string][]string `json:"material_use"`
 
 	initials, full, code string
 }
@@ -182,7 +185,7 @@ func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, err
 		if len(p.Matters) == 0 {
 			return nil, fmt.Errorf("%s: no matters", where)
 		}
-		p.Departments, p.Materials = nil, nil
+		p.Departments, p.Materials, p.MaterialUse = nil, nil, map[string][]string{}
 		for _, code := range p.Matters {
 			m, ok := c.byCode[code]
 			if !ok {
@@ -194,6 +197,9 @@ func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, err
 			for _, mat := range m.Materials {
 				if !slices.Contains(p.Materials, mat) {
 					p.Materials = append(p.Materials, mat)
+				}
+				if !slices.Contains(p.MaterialUse[mat], m.Code) {
+					p.MaterialUse[mat] = append(p.MaterialUse[mat], m.Code)
 				}
 			}
 		}

@@ -157,3 +157,39 @@ func TestMasks(t *testing.T) {
 		}
 	}
 }
+
+func TestPackageMaterialsMerged(t *testing.T) {
+	data := `{"matters":[
+	 {"code":"M1","name":"企业设立登记","department":"市场监管局","zone":"A","promise_days":1,"materials":["居民身份证","公司章程"],"mail_ok":true},
+	 {"code":"M2","name":"社保登记","department":"人社局","zone":"B","promise_days":2,"materials":["营业执照","居民身份证"],"mail_ok":true},
+	 {"code":"M3","name":"公积金开户","department":"公积金中心","zone":"H","promise_days":3,"materials":["营业执照"],"mail_ok":false}
+	],"packages":[{"code":"P","name":"开办企业一件事","matters":["M1","M2","M3"]}]}`
+	c, err := ParseCatalog([]byte(data), hallZones, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := c.Package("P")
+	if !ok {
+		t.Fatal("package not imported")
+	}
+	if got := strings.Join(p.Materials, ","); got != "居民身份证,公司章程,营业执照" {
+		t.Fatalf("merged materials %s: each once, in first-asked order", got)
+	}
+	if got := strings.Join(p.MaterialUse["居民身份证"], ","); got != "M1,M2" {
+		t.Fatalf("居民身份证 used by %s", got)
+	}
+	if got := strings.Join(p.MaterialUse["营业执照"], ","); got != "M2,M3" {
+		t.Fatalf("营业执照 used by %s", got)
+	}
+	if got := strings.Join(p.Departments, ","); got != "市场监管局,人社局,公积金中心" || p.LeadZone != "A" {
+		t.Fatalf("departments %s, lead zone %s", got, p.LeadZone)
+	}
+	// a lead zone given in the import is kept
+	c2, err := ParseCatalog([]byte(strings.Replace(data, `"matters":["M1","M2","M3"]`, `"matters":["M1","M2","M3"],"lead_zone":"B"`, 1)), hallZones, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2, _ := c2.Package("P"); p2.LeadZone != "B" {
+		t.Fatalf("lead zone %s", p2.LeadZone)
+	}
+}
