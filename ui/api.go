@@ -110,6 +110,7 @@ func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, 
 		printed := true
 		if perr := p.PrintTicket(r.Context(), s.printable(&t, res.WaitingAhead)); perr != nil {
 			printed = false
+			s.metrics.printFailures.Inc()
 			s.log.Warn("ticket not printed", "terminal", c.ID, "ticket", t.Number, "err", perr)
 			if s.cfg.Devices.Printer.OnFailure != "hold" {
 				// a ticket nobody holds on paper must not wait in the queue

@@ -18,8 +18,9 @@ import (
 
 // metrics holds the Prometheus registry of one server (no global state).
 type metrics struct {
-	reg      *prometheus.Registry
-	duration *prometheus.HistogramVec
+	reg           *prometheus.Registry
+	duration      *prometheus.HistogramVec
+	printFailures prometheus.Counter
 }
 
 // hallCollector reads the hall's figures at scrape time.
@@ -30,10 +31,11 @@ type hallCollector struct {
 	wait    *prometheus.Desc
 	clients *prometheus.Desc
 	seq     *prometheus.Desc
+	device  *prometheus.Desc
 }
 
 func (c *hallCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.waiting, c.today, c.wait, c.clients, c.seq} {
+	for _, d := range []*prometheus.Desc{c.waiting, c.today, c.wait, c.clients, c.seq, c.device} {
 		ch <- d
 	}
 }
@@ -53,6 +55,11 @@ func (c *hallCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.wait, prometheus.GaugeValue, f.P90WaitSec, zone, "p90")
 		}
 	}
+	if c.s.health != nil {
+		for name, st := range c.s.health.Snapshot() {
+			ch <- prometheus.MustNewConstMetric(c.device, prometheus.GaugeValue, 1, name, string(st.State))
+		}
+	}
 	ch <- prometheus.MustNewConstMetric(c.clients, prometheus.GaugeValue, float64(c.s.hub.Clients()))
 	ch <- prometheus.MustNewConstMetric(c.seq, prometheus.CounterValue, float64(c.s.hall.LastSeq()))
 }
@@ -64,7 +71,11 @@ func newMetrics(s *Server) *metrics {
 		Help:    "HTTP request latency by route and status.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "code"})
+	m.printFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kioskd_print_failures_total", Help: "Tickets that could not be printed (voided or held for reprint).",
+	})
 	m.reg.MustRegister(
+		m.printFailures,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.duration,
@@ -75,6 +86,7 @@ func newMetrics(s *Server) *metrics {
 			wait:    prometheus.NewDesc("kioskd_wait_seconds_today", "Wait from issue to call today, by zone (mean, p90).", []string{"zone", "stat"}, nil),
 			clients: prometheus.NewDesc("kioskd_websocket_clients", "Connected WebSocket clients.", nil, nil),
 			seq:     prometheus.NewDesc("kioskd_events_total", "Events of the hall (the last seq).", nil, nil),
+			device:  prometheus.NewDesc("kioskd_device_state", "This terminal's devices: 1 for each device's current state (ok, offline, paper_out, error).", []string{"device", "state"}, nil),
 		},
 	)
 	return m

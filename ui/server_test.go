@@ -528,6 +528,9 @@ func TestPrintedTickets(t *testing.T) {
 	if !strings.Contains(str(f.body, "error"), "导办台") {
 		t.Fatal(f.raw)
 	}
+	if m := e.want(e.do("GET", "/metrics", "", ""), 200); !strings.Contains(m.raw, "kioskd_print_failures_total 1") {
+		t.Fatal("the failed print is not counted in /metrics")
+	}
 	if n := e.hall.Waiting()["A"]; n != 1 {
 		t.Fatalf("%d waiting in A after a failed print, want 1", n)
 	}

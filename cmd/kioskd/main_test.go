@@ -354,6 +354,12 @@ func TestCardReadEvent(t *testing.T) {
 	if code, _, _ := request(addr, "POST", "/api/v1/sim/idcard", tokKiosk, `{"card":"martian"}`); code != 400 {
 		t.Fatal(code)
 	}
+	_, _, metrics := get(t, addr, "/metrics", "")
+	for _, want := range []string{`kioskd_device_state{device="idcard",state="ok"} 1`, `kioskd_device_state{device="printer",state="ok"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
 
 func TestSimIDCardCommand(t *testing.T) {
