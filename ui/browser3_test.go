@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"yichuang/config"
+	"yichuang/devices"
 	"yichuang/kiosk"
 	"yichuang/kiosk/staff"
 	"yichuang/kiosk/store"
@@ -58,15 +60,104 @@ func testStaff(t *testing.T, b *browser) {
 	b.click(".staff-gate button[type=submit]")
 	b.wait("the signed-in window", `!!document.querySelector('.staff-bar') && !document.querySelector('.staff-gate')`)
 	b.click("[data-action=call]")
-	b.wait("the called ticket", `document.body.innerText.includes('A001')`)
-	au := e.want(e.do("GET", "/api/v1/audit", tokAdmin, ""), 200)
+	var au resp
 	found := false
-	for _, a := range au.body["entries"].([]any) {
-		if m := a.(map[string]any); m["action"] == "ticket.call" && m["staff"] == "S001" {
-			found = true
+	for deadline := time.Now().Add(10 * time.Second); !found && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		au = e.want(e.do("GET", "/api/v1/audit", tokAdmin, ""), 200)
+		for _, a := range au.body["entries"].([]any) {
+			if m := a.(map[string]any); m["action"] == "ticket.call" && m["staff"] == "S001" {
+				found = true
+			}
 		}
 	}
 	if !found {
 		t.Fatalf("the call from the page is not tied to S001: %s", au.raw)
+	}
+}
+
+// newDeviceEnv is a hall whose kiosk has a printer and device health.
+func newDeviceEnv(t *testing.T, health *devices.Health) *env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig + limitsOff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(nil, cfg.Location)
+	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Health: health, Printers: map[string]Printer{"kiosk-1": &fakePrinter{}}}))
+	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
+	return &env{t: t, srv: srv, hall: hall, db: db}
+}
+
+// testPrinterDownAndQR: a kiosk whose printer is out offers no ticket and
+// sends the citizen to the guide desk, until the printer is back; an
+// appointment's QR code read at the kiosk checks it in; a ticket's QR code
+// read at a window calls that ticket.
+func testPrinterDownAndQR(t *testing.T, b *browser, health *devices.Health) {
+	e := b.e
+	ctx := context.Background()
+	emit := func(typ string, data map[string]any, terminal string) {
+		t.Helper()
+		if err := e.hall.Emit(ctx, typ, data, terminal, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	health.Set(devices.Status{Device: "printer", State: devices.StatePaperOut, At: time.Now()})
+	b.viewport(1080, 1920)
+	b.open("/kiosk?token=" + tokKiosk)
+	b.wait("the printer notice", `!!document.getElementById('printer-down')`)
+	var offered bool
+	b.eval(`!!document.querySelector('[data-action=nocard]')`, &offered)
+	if offered {
+		t.Fatal("a kiosk without paper offers tickets")
+	}
+	b.check("kiosk-printer-down")
+	b.wait("the event stream", `document.body.dataset.ws === 'open'`)
+	emit("device.status", map[string]any{"device": "printer", "state": "ok"}, "")
+	b.wait("tickets offered again", `!!document.querySelector('[data-action=nocard]') && !document.getElementById('printer-down')`)
+
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	today := time.Now().In(loc).Format(time.DateOnly)
+	e.want(e.do("POST", "/api/v1/appointments", tokAdmin, `{"code":"QR-APPT-7","matter":"HJ-SJ-0001","date":"`+today+`","start":"00:00","end":"23:59","applicant":{"id_number":"11010519491231002X","name":"张三丰"}}`), 201)
+	emit("qr.scanned", map[string]any{"data": "QR-APPT-7"}, "kiosk-1")
+	b.wait("the checked-in ticket", `!!document.getElementById('result-title') && /A\d{3}/.test(document.getElementById('result-title').textContent)`)
+	list := e.want(e.do("GET", "/api/v1/appointments?date="+today, tokAdmin, ""), 200)
+	if st := list.body["appointments"].([]any)[0].(map[string]any)["status"]; st != "checked_in" {
+		t.Fatalf("appointment %v", st)
+	}
+
+	tk := e.want(e.do("POST", "/api/v1/tickets", tokGuide, `{"zone":"A"}`), 201)
+	b.viewport(1920, 1080)
+	b.open("/window?window=1&token=" + tokWin1)
+	b.wait("the window's event stream", `document.body.dataset.ws === 'open'`)
+	emit("qr.scanned", map[string]any{"data": str(tk.body, "status_url")}, "window-1")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w := e.want(e.do("GET", "/api/v1/windows/1", tokWin1, ""), 200)
+		if held, _ := w.body["ticket"].(map[string]any); held != nil {
+			if held["id"] != str(tk.body, "id") {
+				t.Fatalf("window 1 holds %v, want the scanned %s", held["number"], tk.body["number"])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the scanned ticket was not called")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	au := e.want(e.do("GET", "/api/v1/audit?ticket="+str(tk.body, "id"), tokAdmin, ""), 200)
+	if !strings.Contains(au.raw, "ticket.call_out_of_order") || !strings.Contains(au.raw, "扫码叫号") {
+		t.Fatalf("the scanned call is not recorded as out of order with its reason: %s", au.raw)
 	}
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"yichuang/devices"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -159,6 +161,10 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("printing", func(t *testing.T) { testPrinting(t, open(t, newEnv(t))) })
 	t.Run("staff", func(t *testing.T) { testStaff(t, open(t, newStaffEnv(t))) })
+	t.Run("printerAndQR", func(t *testing.T) {
+		health := devices.NewHealth(nil)
+		testPrinterDownAndQR(t, open(t, newDeviceEnv(t, health)), health)
+	})
 }
 
 // ---- helpers ------------------------------------------------------------

@@ -104,7 +104,34 @@
       h('p', { class: 'hint' }, t('k.idline', { id: S.card.idMasked })));
   }
 
+  // printerDown: this kiosk has a printer and it cannot print (paper out,
+  // offline, error): no ticket is offered; the citizen goes to the guide desk.
+  let printerDown = false;
+  function printerNotice() {
+    return printerDown ? h('div', { class: 'alert printer-down', role: 'alert', id: 'printer-down' }, t('k.printer.down')) : null;
+  }
+  async function checkPrinter() {
+    try {
+      const m = await App.me();
+      if (!m || !m.printer) return;
+      const res = await fetch('/healthz', { cache: 'no-store' });
+      const d = await res.json();
+      const p = d && d.devices && d.devices.printer;
+      setPrinter(p && p.state);
+    } catch (e) { /* the event stream says it later */ }
+  }
+  function setPrinter(state) {
+    const down = !!state && state !== 'ok';
+    if (down === printerDown) return;
+    printerDown = down;
+    render(false);
+  }
+
   function welcomeScreen() {
+    if (printerDown) {
+      return h('section', { class: 'welcome', 'aria-labelledby': 'welcome-title' },
+        h('h1', { id: 'welcome-title' }, t('k.welcome')), printerNotice());
+    }
     return h('section', { class: 'welcome', 'aria-labelledby': 'welcome-title' },
       h('h1', { id: 'welcome-title' }, t('k.welcome')),
       h('p', { class: 'lead' }, t('k.welcome.hint')),
@@ -528,12 +555,35 @@
   }
   const refreshQueueSoon = App.debounce(() => refreshQueue().catch(() => {}), 400);
 
+  // checkIn turns an appointment's QR code (read by the kiosk's HID reader
+  // and sent as qr.scanned) into its ticket, answered as a ticket issue.
+  async function checkIn(code) {
+    S.checkinKey = S.checkinKey || App.uuid();
+    try {
+      const r = await api('POST', '/api/v1/appointments/' + encodeURIComponent(code) + '/check-in', undefined, { 'Idempotency-Key': S.checkinKey });
+      S.checkinKey = null;
+      S.result = Object.assign({ again: r.status === 200 }, r.data);
+      go('result');
+    } catch (err) {
+      S.checkinKey = null;
+      S.error = errorText(err);
+      if (S.screen === 'welcome') App.showPageAlert(S.error); else render(false);
+    }
+  }
+
   function onEvent(e) {
     if (e.type && e.type.startsWith('scan.')) { App.scanEvent(e); return; }
+    if (e.type === 'device.status' && e.device === 'printer') { setPrinter(e.state); return; }
+    if (e.type === 'qr.scanned' && e.data && !(App.serverNow() - Date.parse(e.at) > 30000)) {
+      if (printerDown) return;
+      const code = String(e.data).trim().split('/').pop().split('?')[0];
+      if (/^[A-Za-z0-9-]{4,40}$/.test(code)) checkIn(code);
+      return;
+    }
     if (e.type === 'card.read') {
       // Only the live event carries the full number (and this terminal
       // alone gets it); a replayed card.read cannot fill a submission.
-      if (!e.id_number) return;
+      if (!e.id_number || printerDown) return;
       forget();
       S.card = {
         name: e.name || '', nameMasked: App.maskName(e.name || ''),
@@ -547,6 +597,7 @@
   }
 
   render(false);
+  checkPrinter();
   App.me().then((m) => {
     if (!m || !!m.scanner === hasScanner) return;
     hasScanner = !!m.scanner;

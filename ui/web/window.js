@@ -455,6 +455,27 @@
     await refresh();
   }
 
+  // callScanned calls the ticket whose status link the window's QR reader
+  // read (qr.scanned): an out-of-order call, recorded with its reason.
+  async function callScanned(data) {
+    const m = /\/s\/([0-9a-f]{32})/.exec(String(data));
+    if (!m) return;
+    try {
+      const r = await post('call', { ticket: m[1], reason: t('w.qr.reason') });
+      if (r.status !== 204) {
+        S.ticket = r.data.ticket;
+        S.reveal = false;
+        S.rateFor = null;
+        S.cases = null;
+        S.wscan = idleScan();
+        say(t('w.m.called', { number: S.ticket.number }));
+      }
+    } catch (err) {
+      say('', errorText(err));
+    }
+    await refresh();
+  }
+
   async function callChosen() {
     const number = S.pickNumber.trim().toUpperCase();
     const reason = S.pickReason.trim();
@@ -536,6 +557,7 @@
       try { seq = (await api('GET', '/api/v1/queue')).data.seq; } catch (err) { /* stream comes up anyway */ }
       App.events = new App.Events((e) => {
         if (e.type && e.type.startsWith('scan.')) App.scanEvent(e);
+        else if (e.type === 'qr.scanned') { if (!(App.serverNow() - Date.parse(e.at) > 30000)) callScanned(e.data); }
         else if (e.type && e.type.startsWith('ticket.')) refreshSoon();
       },
         { since: seq, onOpen: (again) => { if (again) refreshSoon(); } });
