@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -127,4 +128,59 @@ func (h *Hall) AttachMaterial(ctx context.Context, a Actor, w int, id string) (*
 		h.audit(ch, now, a, "material.attach", t, id)
 		return nil
 	})
+}
+
+// MarkMaterial records the window's verdict on one of the held ticket's
+// required materials: "accepted", "correction" (补正, with a note saying
+// what to bring), or "" to clear it.
+func (h *Hall) MarkMaterial(ctx context.Context, a Actor, w int, material, state, note string) (*Ticket, error) {
+	switch state {
+	case "", "accepted":
+	case "correction":
+		if strings.TrimSpace(note) == "" {
+			return nil, invalid("note", "say what is to be corrected (补正内容)")
+		}
+	default:
+		return nil, invalid("state", "%q is not accepted, correction or empty", state)
+	}
+	if len([]rune(note)) > 200 {
+		return nil, invalid("note", "at most 200 characters")
+	}
+	return h.heldOp(a, w, func(now time.Time, ch *Change, t *Ticket) error {
+		if !slices.Contains(h.requiredMaterials(t), material) {
+			return invalid("material", "%q is not a material ticket %s's matter asks for", material, t.Number)
+		}
+		marks := make(map[string]Mark, len(t.Checklist)+1)
+		for k, v := range t.Checklist {
+			marks[k] = v
+		}
+		if state == "" {
+			delete(marks, material)
+		} else {
+			marks[material] = Mark{State: state, Note: strings.TrimSpace(note)}
+		}
+		t.Checklist = marks
+		h.save(ch, t)
+		action := "material.clear"
+		if state != "" {
+			action = "material." + state
+		}
+		h.audit(ch, now, a, action, t, strings.TrimSpace(material+" "+note))
+		return nil
+	})
+}
+
+// requiredMaterials lists the materials the ticket's matter or package asks for.
+func (h *Hall) requiredMaterials(t *Ticket) []string {
+	code := t.Matter
+	if code == "" && t.Submission != nil {
+		code = t.Submission.Matter
+	}
+	if m, ok := h.cat.Matter(code); ok {
+		return m.Materials
+	}
+	if p, ok := h.cat.Package(t.Package); ok {
+		return p.Materials
+	}
+	return nil
 }

@@ -55,6 +55,15 @@ type Ticket struct {
 	Submission     *Submission `json:"submission,omitempty"`
 	Rated          bool        `json:"rated,omitempty"`
 	Appointment    string      `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
+	// Checklist is the window's verdict on each required material (by its
+	// name in the catalog): accepted, or correction (补正) with a note.
+	Checklist map[string]Mark `json:"checklist,omitempty"`
+}
+
+// Mark is the window's verdict on one required material.
+type Mark struct {
+	State string `json:"state"` // accepted | correction
+	Note  string `json:"note,omitempty"`
 }
 
 // Active reports whether the ticket still holds a place in the queue or a window.

@@ -173,25 +173,26 @@ func (s *Server) reprint(w http.ResponseWriter, r *http.Request) {
 // ticketView is a ticket as a caller may see it: the submission only for
 // the window serving it, the terminal that issued it and admins.
 type ticketView struct {
-	ID           string            `json:"id"`
-	Number       string            `json:"number"`
-	Zone         string            `json:"zone"`
-	ZoneName     string            `json:"zone_name"`
-	Status       string            `json:"status"`
-	Window       *int              `json:"window"`
-	WaitingAhead int               `json:"waiting_ahead"`
-	Priority     bool              `json:"priority"`
-	Matter       string            `json:"matter,omitempty"`
-	Package      string            `json:"package,omitempty"`
-	IssuedAt     time.Time         `json:"issued_at"`
-	CalledAt     *time.Time        `json:"called_at,omitempty"`
-	FinishedAt   *time.Time        `json:"finished_at,omitempty"`
-	Result       string            `json:"result,omitempty"`
-	Recalls      int               `json:"recalls"`
-	Transferred  bool              `json:"transferred,omitempty"`
-	Rated        bool              `json:"rated,omitempty"`
-	Submission   *kiosk.Submission `json:"submission,omitempty"`
-	Applicant    *maskedApplicant  `json:"applicant,omitempty"`
+	ID           string                `json:"id"`
+	Number       string                `json:"number"`
+	Zone         string                `json:"zone"`
+	ZoneName     string                `json:"zone_name"`
+	Status       string                `json:"status"`
+	Window       *int                  `json:"window"`
+	WaitingAhead int                   `json:"waiting_ahead"`
+	Priority     bool                  `json:"priority"`
+	Matter       string                `json:"matter,omitempty"`
+	Package      string                `json:"package,omitempty"`
+	IssuedAt     time.Time             `json:"issued_at"`
+	CalledAt     *time.Time            `json:"called_at,omitempty"`
+	FinishedAt   *time.Time            `json:"finished_at,omitempty"`
+	Result       string                `json:"result,omitempty"`
+	Recalls      int                   `json:"recalls"`
+	Transferred  bool                  `json:"transferred,omitempty"`
+	Rated        bool                  `json:"rated,omitempty"`
+	Submission   *kiosk.Submission     `json:"submission,omitempty"`
+	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
+	Checklist    map[string]kiosk.Mark `json:"checklist,omitempty"`
 }
 
 type maskedApplicant struct {
@@ -210,7 +211,7 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 		v.Window = &n
 	}
 	if staff {
-		v.Result, v.Rated = t.Result, t.Rated
+		v.Result, v.Rated, v.Checklist = t.Result, t.Rated, t.Checklist
 		if !t.CalledAt.IsZero() {
 			at := t.CalledAt.In(s.cfg.Location)
 			v.CalledAt = &at

@@ -290,6 +290,15 @@ func testScanKioskAndWindow(t *testing.T, b *browser, e *devEnv, sc *fakeScanner
 	}
 	b.click("#chk-0")
 	b.waitText("#checked-count", "已核对 1 / 5 项")
+	// the second material needs a correction: said in words, kept on the ticket
+	b.click("[data-action=correct][data-index='1']")
+	b.setValue("#corr-1", "章程缺少股东签字")
+	b.click(".correction-form button[type=submit]")
+	b.wait("the correction shown", `!!document.querySelector('#checklist .correction')`)
+	held := e.want(e.do("GET", "/api/v1/windows/1", tokWin1, ""), 200)
+	if !strings.Contains(held.raw, "章程缺少股东签字") || !strings.Contains(held.raw, `"accepted"`) {
+		t.Fatalf("the marks are not on the ticket: %s", held.raw)
+	}
 	b.check("window-pages")
 
 	b.click("#pg-m0-2")

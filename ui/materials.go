@@ -201,3 +201,23 @@ func (s *Server) attachMaterial(w http.ResponseWriter, r *http.Request, c caller
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ticket": s.view(t, 0, true, true)})
 }
+
+// markMaterial records the window's verdict on a required material of the
+// ticket it holds: POST /api/v1/windows/{n}/checklist
+// {"material","state":"accepted"|"correction"|"","note"}.
+func (s *Server) markMaterial(w http.ResponseWriter, r *http.Request, c caller, n int) {
+	var req struct {
+		Material string `json:"material"`
+		State    string `json:"state"`
+		Note     string `json:"note"`
+	}
+	if !decode(w, r, &req, false) {
+		return
+	}
+	t, err := s.hall.MarkMaterial(r.Context(), c.actor(), n, req.Material, req.State, req.Note)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ticket": s.view(t, 0, true, true)})
+}

@@ -117,6 +117,7 @@ func (s *Server) routes() {
 	for _, op := range []string{"call", "recall", "no-show", "start", "finish", "transfer"} {
 		m.HandleFunc("POST /api/v1/windows/{n}/"+op, s.auth(roles(config.RoleWindow), s.window(s.windowOp(op))))
 	}
+	m.HandleFunc("POST /api/v1/windows/{n}/checklist", s.auth(roles(config.RoleWindow), s.window(s.markMaterial)))
 	m.HandleFunc("POST /api/v1/windows/{n}/materials", s.auth(roles(config.RoleWindow), s.window(s.attachMaterial)))
 	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.cases))
 	m.HandleFunc("POST /api/v1/cases/{number}/{action}", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.caseAction))

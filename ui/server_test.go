@@ -794,3 +794,31 @@ func TestMetricsNeedAdminOffLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestChecklistMarks(t *testing.T) {
+	e := newEnv(t)
+	tk := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`), 201)
+	e.want(e.do("POST", "/api/v1/windows/1/checklist", tokWin1, `{"material":"公司章程","state":"accepted"}`), 409) // holds nothing
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	mats := e.hall.Catalog()
+	m, _ := mats.Matter("HJ-SJ-0001")
+	first, second := m.Materials[0], m.Materials[1]
+	e.want(e.do("POST", "/api/v1/windows/1/checklist", tokWin1, `{"material":"户口本的复印件","state":"accepted"}`), 400)
+	e.want(e.do("POST", "/api/v1/windows/1/checklist", tokWin1, `{"material":"`+first+`","state":"maybe"}`), 400)
+	e.want(e.do("POST", "/api/v1/windows/1/checklist", tokWin1, `{"material":"`+first+`","state":"correction"}`), 400) // a correction says what
+	e.want(e.do("POST", "/api/v1/windows/1/checklist", tokWin1, `{"material":"`+first+`","state":"accepted"}`), 200)
+	r := e.want(e.do("POST", "/api/v1/windows/1/checklist", tokWin1, `{"material":"`+second+`","state":"correction","note":"缺少股东签字"}`), 200)
+	cl := r.body["ticket"].(map[string]any)["checklist"].(map[string]any)
+	if cl[first].(map[string]any)["state"] != "accepted" || cl[second].(map[string]any)["note"] != "缺少股东签字" {
+		t.Fatalf("checklist %v", cl)
+	}
+	e.want(e.do("POST", "/api/v1/windows/2/checklist", tokWin1, `{"material":"`+first+`","state":"accepted"}`), 403)
+	got := e.want(e.do("GET", "/api/v1/tickets/"+str(tk.body, "id"), tokWin1, ""), 200)
+	if !strings.Contains(got.raw, "缺少股东签字") {
+		t.Fatal("the marks are not on the ticket")
+	}
+	au := e.want(e.do("GET", "/api/v1/audit?ticket="+str(tk.body, "id"), tokAdmin, ""), 200)
+	if !strings.Contains(au.raw, "material.correction") || !strings.Contains(au.raw, "material.accepted") {
+		t.Fatalf("marks not audited: %s", au.raw)
+	}
+}

@@ -21,7 +21,6 @@
     finishMatter: '', transferZone: '', transferWindow: '', pickNumber: '', pickReason: '',
     me: null,          // GET /api/v1/me: {scanner, ...}
     pages: {},         // material id → {state: loading|ok|error, urls: [blob URLs of the thumbnails], error}
-    verified: {},      // ticket id → {index: true}: the checklist's 已核对 ticks
     extra: {},         // ticket id → [{id, pages}]: materials scanned at this window
     wscan: { running: false, pages: 0, note: null, error: '' },
     cases: null,       // {number, list}: the cases the last acceptance opened
@@ -183,7 +182,6 @@
       delete S.pages[id];
     }
     for (const k of Object.keys(S.extra)) if (!tk || k !== tk.id) delete S.extra[k];
-    for (const k of Object.keys(S.verified)) if (!tk || k !== tk.id) delete S.verified[k];
     for (const [id, pages] of want) if (!S.pages[id]) loadMaterial(id, pages);
   }
 
@@ -226,19 +224,53 @@
     }
   }
 
+  // checklistPart: the matter's required materials, each marked by the
+  // window as checked (accepted) or to be corrected (补正, with what), saved
+  // on the ticket (POST /api/v1/windows/{n}/checklist) so the marks survive
+  // a reload and are in the audit.
   function checklistPart(tk, names) {
-    const v = S.verified[tk.id] || (S.verified[tk.id] = {});
-    const count = () => t('w.checked.count', { n: names.filter((_, i) => v[i]).length, total: names.length });
-    const out = h('p', { class: 'hint', id: 'checked-count' }, count());
+    const marks = tk.checklist || {};
+    const done = names.filter((name) => marks[name] && marks[name].state === 'accepted').length;
+    const mark = async (name, state, note) => {
+      try {
+        const r = await post('checklist', { material: name, state, note: note || '' });
+        S.ticket = r.data.ticket;
+        render();
+      } catch (err) {
+        say('', errorText(err));
+        render();
+      }
+    };
     return h('section', { id: 'checklist', 'aria-labelledby': 'req-title' },
       h('h3', { id: 'req-title' }, t('w.materials.required')),
-      out,
-      h('ul', { class: 'checklist', 'aria-labelledby': 'req-title' }, names.map((name, i) => h('li', {},
-        h('span', { class: 'req-name', id: 'req-' + i }, name),
-        h('label', { class: 'check', for: 'chk-' + i },
-          h('input', { type: 'checkbox', id: 'chk-' + i, checked: !!v[i], 'aria-labelledby': 'chk-l-' + i + ' req-' + i,
-            onchange: (e) => { v[i] = e.target.checked; out.textContent = count(); } }),
-          h('span', { id: 'chk-l-' + i }, t('w.checked')))))));
+      h('p', { class: 'hint', id: 'checked-count' }, t('w.checked.count', { n: done, total: names.length })),
+      h('ul', { class: 'checklist', 'aria-labelledby': 'req-title' }, names.map((name, i) => {
+        const m = marks[name] || {};
+        return h('li', { dataset: { state: m.state || '' } },
+          h('span', { class: 'req-name', id: 'req-' + i }, name),
+          h('label', { class: 'check', for: 'chk-' + i },
+            h('input', { type: 'checkbox', id: 'chk-' + i, checked: m.state === 'accepted', 'aria-labelledby': 'chk-l-' + i + ' req-' + i,
+              onchange: (e) => mark(name, e.target.checked ? 'accepted' : '') }),
+            h('span', { id: 'chk-l-' + i }, t('w.checked'))),
+          m.state === 'correction'
+            ? h('span', { class: 'correction', role: 'note' }, t('w.correction.is', { note: m.note || '' }), ' ',
+              h('button', { type: 'button', class: 'secondary', dataset: { action: 'uncorrect' }, 'aria-label': t('w.correction.clear') + ' ' + name, onclick: () => mark(name, '') }, t('w.correction.clear')))
+            : h('button', { type: 'button', class: 'secondary', dataset: { action: 'correct', index: String(i) }, 'aria-label': t('w.correction') + ' ' + name,
+              onclick: () => {
+                S.correctFor = i;
+                S.correctNote = '';
+                render();
+                const box = document.getElementById('corr-' + i);
+                if (box) box.focus();
+              } }, t('w.correction')),
+          S.correctFor === i && m.state !== 'correction'
+            ? h('form', { class: 'correction-form', onsubmit: (e) => { e.preventDefault(); const v = S.correctNote; S.correctFor = null; S.correctNote = ''; mark(name, 'correction', v); } },
+              h('label', { for: 'corr-' + i }, t('w.correction.what')),
+              // the typed words live in S, so a re-render (a queue event) keeps them
+              h('input', { id: 'corr-' + i, maxlength: 200, autocomplete: 'off', value: S.correctNote || '', oninput: (e) => { S.correctNote = e.target.value; } }),
+              h('button', { type: 'submit', class: 'primary' }, t('w.correction.save')))
+            : null);
+      })));
   }
 
   function scanControls(tk) {
