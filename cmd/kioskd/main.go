@@ -23,6 +23,7 @@ const usage = `kioskd: the hall's terminals and queue (一窗)
 
 usage:
   kioskd serve [--config FILE] [--check]   run the hall (or check a config and exit)
+  kioskd plan [--config FILE] [--format text|csv|json]   windows needed per zone and hour (Erlang C)
   kioskd doctor [--config FILE]            check the config, data dir, clock, upstream and devices
   kioskd print-test [--config FILE]        print a test ticket on the configured printer
   kioskd sim printer [--addr A] [--pty]    run a printer simulator (ESC/POS over TCP or a pty)
@@ -47,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "plan":
+		err = cmdPlan(ctx, args[1:], stdout, stderr)
 	case "doctor":
 		err = cmdDoctor(ctx, args[1:], stdout, stderr)
 	case "pin-hash":
