@@ -43,6 +43,7 @@ type Config struct {
 	Queue        Queue        `toml:"queue"`
 	Cases        Cases        `toml:"cases"`
 	Retention    Retention    `toml:"retention"`
+	Materials    Materials    `toml:"materials"`
 	Appointments Appointments `toml:"appointments"`
 	Limits       Limits       `toml:"limits"`
 	Staff        Staff        `toml:"staff"`
@@ -143,6 +144,12 @@ type Appointments struct {
 // Retention says how long personal data and materials are kept.
 type Retention struct {
 	MaterialsDays int `toml:"materials_days"`
+}
+
+// Materials bounds what a citizen may hand in as one material.
+type Materials struct {
+	MaxBytes int64 `toml:"max_bytes"` // an upload's size
+	MaxPages int   `toml:"max_pages"` // pages of one material
 }
 
 // Zone is one comprehensive intake area.
@@ -433,6 +440,12 @@ func (c *Config) validateHall() error {
 	}
 	if c.Appointments.VoidAfterMinutes < 0 || c.Appointments.VoidAfterMinutes > 24*60 {
 		return errf("appointments.void_after_minutes", "must be 0 to 1440")
+	}
+	if c.Materials.MaxBytes < 1<<10 || c.Materials.MaxBytes > 1<<30 {
+		return errf("materials.max_bytes", "must be 1 KiB to 1 GiB")
+	}
+	if c.Materials.MaxPages < 1 || c.Materials.MaxPages > 2000 {
+		return errf("materials.max_pages", "must be 1 to 2000")
 	}
 	if c.Retention.MaterialsDays < 0 {
 		return errf("retention.materials_days", "must not be negative")

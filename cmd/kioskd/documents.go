@@ -23,8 +23,10 @@ type documents struct {
 	r      *pdf.MuPDF
 }
 
-func newDocuments() *documents {
-	return &documents{limits: pdf.DefaultLimits(), r: pdf.NewMuPDF(nil)}
+func newDocuments(cfg *config.Config) *documents {
+	l := pdf.DefaultLimits()
+	l.MaxBytes, l.MaxPages = cfg.Materials.MaxBytes, cfg.Materials.MaxPages
+	return &documents{limits: l, r: pdf.NewMuPDF(nil)}
 }
 
 // docError turns the pdf package's errors into the domain's kinds, so the

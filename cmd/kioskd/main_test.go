@@ -655,3 +655,16 @@ func TestPlatformHandOff(t *testing.T) {
 		t.Fatalf("rating doc %s", doc)
 	}
 }
+
+// TestUploadLimitFromConfig: the size limit of an upload is the config's.
+func TestUploadLimitFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := writeConfig(t, dir, addr)
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, []byte("[materials]\nmax_bytes = 2048\nmax_pages = 200\n")...), 0o600)
+	start(t, cfg, addr)
+	if code, m := upload(t, addr, tokKiosk, "photo.jpg", "image/jpeg"); code != 413 {
+		t.Fatalf("a %s over the configured 2 KiB: %d %v", "photo", code, m)
+	}
+}

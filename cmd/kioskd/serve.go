@@ -285,7 +285,7 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 	callsMu.Lock()
 	calls = c
 	callsMu.Unlock()
-	docs := newDocuments()
+	docs := newDocuments(cfg)
 	defer docs.r.Close()
 	scanners := map[string]ui.Scanner{}
 	if sc, err := openScanner(cfg); err != nil {
