@@ -14,8 +14,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,10 +23,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"yichuang/config"
 	"yichuang/devices"
 	"yichuang/kiosk"
-	"yichuang/kiosk/store"
 )
 
 // tinyPDF stands for a scanned document: the store keeps any bytes and
@@ -145,32 +141,16 @@ type devOptions struct {
 
 func newDevEnv(t *testing.T, o devOptions) *devEnv {
 	t.Helper()
-	conf := testConfig
+	extra := ""
 	if o.onFailure != "" {
-		conf += "[devices.printer]\non_failure = \"" + o.onFailure + "\"\n"
-	}
-	cfg, err := config.Parse([]byte(conf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, cfg.Mail.ExcludedDepartments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
+		extra = "[devices.printer]\non_failure = \"" + o.onFailure + "\"\n"
 	}
 	clock := &testClock{}
-	hub := NewHub(nil, cfg.Location)
-	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k"), Now: clock.now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	docs := &fakeDocs{}
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Documents: docs, Scanners: o.scanners, Printers: o.printers}))
-	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
-	return &devEnv{env: &env{t: t, srv: srv, hall: hall, db: db}, docs: docs, clock: clock}
+	e := startEnv(t, extra, clock.now, func(opts *Options) {
+		opts.Documents, opts.Scanners, opts.Printers = docs, o.scanners, o.printers
+	})
+	return &devEnv{env: e, docs: docs, clock: clock}
 }
 
 // imagesLoaded is a JS expression: n images match sel, all loaded.

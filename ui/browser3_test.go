@@ -2,17 +2,12 @@ package ui
 
 import (
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"yichuang/config"
 	"yichuang/devices"
-	"yichuang/kiosk"
 	"yichuang/kiosk/staff"
-	"yichuang/kiosk/store"
 )
 
 // newStaffEnv is a hall whose window and guide terminals need a member of
@@ -20,27 +15,9 @@ import (
 func newStaffEnv(t *testing.T) *env {
 	t.Helper()
 	hash := staff.HashPIN("1357")
-	cfg, err := config.Parse([]byte(testConfig + limitsOff + "[staff]\nrequired = true\nmembers = [{ id = \"S001\", name = \"林小梅\", pin_hash = \"" + hash + "\" }]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := NewHub(nil, cfg.Location)
-	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	desk := staff.NewDesk([]staff.Member{{ID: "S001", Name: "林小梅", PINHash: hash}}, 30*time.Minute, nil)
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Staff: desk}))
-	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
-	return &env{t: t, srv: srv, hall: hall, db: db}
+	return startEnv(t, limitsOff+"[staff]\nrequired = true\nmembers = [{ id = \"S001\", name = \"林小梅\", pin_hash = \""+hash+"\" }]\n", nil,
+		func(o *Options) { o.Staff = desk })
 }
 
 // testStaff: the window page asks for a sign-in first; a wrong PIN is said
@@ -78,26 +55,10 @@ func testStaff(t *testing.T, b *browser) {
 // newDeviceEnv is a hall whose kiosk has a printer and device health.
 func newDeviceEnv(t *testing.T, health *devices.Health) *env {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig + limitsOff))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := NewHub(nil, cfg.Location)
-	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Health: health, Printers: map[string]Printer{"kiosk-1": &fakePrinter{}}}))
-	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
-	return &env{t: t, srv: srv, hall: hall, db: db}
+	return startEnv(t, limitsOff, nil, func(o *Options) {
+		o.Health = health
+		o.Printers = map[string]Printer{"kiosk-1": &fakePrinter{}}
+	})
 }
 
 // testPrinterDownAndQR: a kiosk whose printer is out offers no ticket and

@@ -21,7 +21,6 @@ import (
 	"yichuang/config"
 	"yichuang/devices"
 	"yichuang/kiosk"
-	"yichuang/kiosk/staff"
 	"yichuang/kiosk/store"
 )
 
@@ -61,7 +60,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig + limitsOff))
+	return startEnv(t, limitsOff, nil, nil)
+}
+
+// startEnv starts a hall server whose config is the test config plus
+// extra; now, when set, is the hall's clock; set, when set, adds to the
+// server's options (devices, staff, documents).
+func startEnv(t *testing.T, extra string, now func() time.Time, set func(*Options)) *env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig + extra))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +81,15 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	hub := NewHub(nil, cfg.Location)
-	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k"), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub}))
+	o := Options{Hall: hall, Hub: hub}
+	if set != nil {
+		set(&o)
+	}
+	srv := httptest.NewServer(NewServer(o))
 	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
 	return &env{t: t, srv: srv, hall: hall, db: db}
 }
@@ -474,32 +485,8 @@ func (p *fakePrinter) PrintTicket(ctx context.Context, t devices.Ticket) error {
 
 func newPrinterEnv(t *testing.T, onFailure string, p Printer) *env {
 	t.Helper()
-	return newEnvWith(t, limitsOff+"[devices.printer]\non_failure = \""+onFailure+"\"\n", map[string]Printer{"kiosk-1": p})
-}
-
-// newEnvWith starts a server whose config adds extra to the test config.
-func newEnvWith(t *testing.T, extra string, printers map[string]Printer) *env {
-	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig + extra))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := NewHub(nil, cfg.Location)
-	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Printers: printers}))
-	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
-	return &env{t: t, srv: srv, hall: hall, db: db}
+	return startEnv(t, limitsOff+"[devices.printer]\non_failure = \""+onFailure+"\"\n", nil,
+		func(o *Options) { o.Printers = map[string]Printer{"kiosk-1": p} })
 }
 
 func TestPrintedTickets(t *testing.T) {
@@ -653,7 +640,7 @@ func TestAppointmentEndpoints(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	e := newEnvWith(t, "[limits]\npublic_per_second = 1\npublic_burst = 3\nterminal_per_second = 1\nterminal_burst = 5\n", nil)
+	e := startEnv(t, "[limits]\npublic_per_second = 1\npublic_burst = 3\nterminal_per_second = 1\nterminal_burst = 5\n", nil, nil)
 	codes := func(n int, token string) (ok, limited int) {
 		for i := 0; i < n; i++ {
 			switch e.do("GET", "/api/v1/queue", token, "").status {
@@ -687,17 +674,7 @@ func (oneDocs) Render(ctx context.Context, doc []byte, page, width int) ([]byte,
 }
 
 func TestWindowAttachesItsScan(t *testing.T) {
-	cfg, _ := config.Parse([]byte(testConfig + limitsOff))
-	cat, _ := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := NewHub(nil, cfg.Location)
-	hall, _ := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Documents: oneDocs{}}))
-	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
-	e := &env{t: t, srv: srv, hall: hall, db: db}
+	e := startEnv(t, limitsOff, nil, func(o *Options) { o.Documents = oneDocs{} })
 	up := e.want(e.do("POST", "/api/v1/materials", tokWin1, "%PDF-1.4 x", "Content-Type", "application/pdf"), 201)
 	id := str(up.body, "material_id")
 	meta := e.want(e.do("GET", "/api/v1/materials/"+id, tokWin1, ""), 200)
@@ -722,22 +699,7 @@ func TestWindowAttachesItsScan(t *testing.T) {
 }
 
 func TestStaffSignIn(t *testing.T) {
-	hash := staff.HashPIN("1357")
-	cfg, err := config.Parse([]byte(testConfig + limitsOff + "[staff]\nrequired = true\nmembers = [{ id = \"S001\", name = \"林小梅\", pin_hash = \"" + hash + "\" }]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _ := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, nil)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := NewHub(nil, cfg.Location)
-	hall, _ := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
-	desk := staff.NewDesk([]staff.Member{{ID: "S001", Name: "林小梅", PINHash: hash}}, 30*time.Minute, nil)
-	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Staff: desk}))
-	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
-	e := &env{t: t, srv: srv, hall: hall, db: db}
+	e := newStaffEnv(t)
 
 	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201) // kiosks need no staff
 	r := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 401)
