@@ -1,41 +1,11 @@
 package display_test
 
 import (
-	"fmt"
-	"os"
-	"runtime"
-	"strings"
 	"testing"
-	"time"
+
+	"yichuang/devices/internal/leaktest"
 )
 
 // TestMain fails the run when a test leaves a goroutine of the driver or the
 // simulator behind.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if leak := leaked(2 * time.Second); leak != "" {
-			fmt.Fprintf(os.Stderr, "goroutines left running:\n%s\n", leak)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func leaked(wait time.Duration) string {
-	deadline := time.Now().Add(wait)
-	for {
-		buf := make([]byte, 1<<20)
-		stacks := string(buf[:runtime.Stack(buf, true)])
-		var found []string
-		for _, g := range strings.Split(stacks, "\n\n") {
-			if strings.Contains(g, "yichuang/devices/") && !strings.Contains(g, "TestMain") {
-				found = append(found, g)
-			}
-		}
-		if len(found) == 0 || time.Now().After(deadline) {
-			return strings.Join(found, "\n\n")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+func TestMain(m *testing.M) { leaktest.Main(m) }

@@ -23,6 +23,7 @@ import (
 	"github.com/creack/pty"
 
 	"yichuang/devices/display"
+	"yichuang/devices/sim/internal/ptyfile"
 )
 
 // Opts configures a simulator.
@@ -79,7 +80,7 @@ func New(o *Opts) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("displaysim: open pty: %w", err)
 	}
-	if ptmx, err = pollable(ptmx); err != nil {
+	if ptmx, err = ptyfile.Pollable(ptmx); err != nil {
 		tty.Close()
 		return nil, fmt.Errorf("displaysim: %w", err)
 	}

@@ -25,6 +25,7 @@ import (
 
 	"yichuang/devices"
 	"yichuang/devices/idcard"
+	"yichuang/devices/sim/internal/ptyfile"
 )
 
 // Card is what the simulated reader holds: the raw parts of a card.
@@ -129,7 +130,7 @@ func New(o *Opts) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("idcardsim: open pty: %w", err)
 	}
-	if ptmx, err = pollable(ptmx); err != nil {
+	if ptmx, err = ptyfile.Pollable(ptmx); err != nil {
 		tty.Close()
 		return nil, fmt.Errorf("idcardsim: %w", err)
 	}

@@ -1,6 +1,7 @@
 //go:build unix
 
-package displaysim
+// Package ptyfile helps the simulators serve a pseudo-terminal's side.
+package ptyfile
 
 import (
 	"fmt"
@@ -8,10 +9,11 @@ import (
 	"syscall"
 )
 
-// pollable returns a non-blocking duplicate of f that the runtime poller
-// serves, so SetReadDeadline and Close interrupt a blocked Read (pty.Open
-// returns files that were put in blocking mode). f is closed.
-func pollable(f *os.File) (*os.File, error) {
+// Pollable returns a copy of f that the runtime poller serves, so that
+// SetReadDeadline and Close interrupt a blocked Read. (pty.Open hands out
+// files it has called Fd on, which puts them in blocking mode for good.)
+// f is closed.
+func Pollable(f *os.File) (*os.File, error) {
 	defer f.Close()
 	fd, err := syscall.Dup(int(f.Fd()))
 	if err != nil {
