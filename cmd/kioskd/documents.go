@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"yichuang/config"
 	"yichuang/devices/pdf"
@@ -21,12 +22,17 @@ import (
 type documents struct {
 	limits pdf.Limits
 	r      *pdf.MuPDF
+	self   string // the kioskd binary, run as the validating child
 }
 
-func newDocuments(cfg *config.Config) *documents {
+func newDocuments(cfg *config.Config) (*documents, error) {
 	l := pdf.DefaultLimits()
 	l.MaxBytes, l.MaxPages = cfg.Materials.MaxBytes, cfg.Materials.MaxPages
-	return &documents{limits: l, r: pdf.NewMuPDF(nil)}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	return &documents{limits: l, r: pdf.NewMuPDF(nil), self: self}, nil
 }
 
 // docError turns the pdf package's errors into the domain's kinds, so the
@@ -48,12 +54,10 @@ func docError(err error) error {
 	return &kiosk.Error{Kind: kind, Msg: err.Error()}
 }
 
+// Validate opens an upload in a child process (docchild.go): MuPDF may end
+// the process it runs in on a hostile file.
 func (d *documents) Validate(ctx context.Context, body []byte, contentType string) ([]byte, string, int, error) {
-	doc, err := pdf.Validate(ctx, body, contentType, &d.limits)
-	if err != nil {
-		return nil, "", 0, docError(err)
-	}
-	return doc.PDF, string(doc.Kind), doc.Pages, nil
+	return validateInChild(ctx, d.self, body, contentType, d.limits)
 }
 
 func (d *documents) Render(ctx context.Context, doc []byte, page, width int) ([]byte, error) {

@@ -48,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "validate-document": // the child that opens uploads (docchild.go)
+		err = cmdValidateDocument(ctx, args[1:], os.Stdin, stdout)
 	case "plan":
 		err = cmdPlan(ctx, args[1:], stdout, stderr)
 	case "doctor":

@@ -285,7 +285,10 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 	callsMu.Lock()
 	calls = c
 	callsMu.Unlock()
-	docs := newDocuments(cfg)
+	docs, err := newDocuments(cfg)
+	if err != nil {
+		return err
+	}
 	defer docs.r.Close()
 	scanners := map[string]ui.Scanner{}
 	if sc, err := openScanner(cfg); err != nil {
