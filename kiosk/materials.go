@@ -91,7 +91,8 @@ func (h *Hall) checkMaterial(ctx context.Context, a Actor, id string) (problem s
 	return "", nil
 }
 
-// PurgeMaterials deletes the materials older than the retention period.
+// PurgeMaterials deletes the materials older than the retention period,
+// except those of a ticket still in the queue or of a case still open.
 func (h *Hall) PurgeMaterials(ctx context.Context) ([]string, error) {
 	days := h.cfg.Retention.MaterialsDays
 	if days <= 0 {
@@ -125,6 +126,7 @@ func (h *Hall) AttachMaterial(ctx context.Context, a Actor, w int, id string) (*
 		sub.Materials = append(slices.Clone(sub.Materials), id)
 		t.Submission = &sub
 		h.save(ch, t)
+		ch.MaterialLinks = append(ch.MaterialLinks, MaterialLink{MaterialID: id, TicketID: t.ID})
 		h.audit(ch, now, a, "material.attach", t, id)
 		return nil
 	})

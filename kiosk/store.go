@@ -32,8 +32,9 @@ type Store interface {
 	PutMaterial(ctx context.Context, m Material, doc []byte) error
 	// Material returns a material and its document; ok false when there is none.
 	Material(ctx context.Context, id string) (m Material, doc []byte, ok bool, err error)
-	// PurgeMaterials deletes the materials made before t, with an audit entry
-	// each, and returns their ids.
+	// PurgeMaterials deletes the materials made before t that no ticket
+	// still in the queue and no open case needs, with an audit entry each,
+	// and returns their ids.
 	PurgeMaterials(ctx context.Context, before time.Time) ([]string, error)
 }
 
@@ -69,9 +70,12 @@ type Change struct {
 	Idempotency  []IdemKey
 	Cases        []Case        // inserted, or replaced whole by number
 	Appointments []Appointment // inserted, or replaced whole by code
-	Ratings      []Rating
-	Audit        []AuditEntry
-	Events       []Event
+	// MaterialLinks tie materials to the ticket whose submission lists
+	// them, so retention keeps them while its cases are open.
+	MaterialLinks []MaterialLink
+	Ratings       []Rating
+	Audit         []AuditEntry
+	Events        []Event
 }
 
 // CaseQuery selects cases; empty fields match everything.
@@ -82,6 +86,12 @@ type CaseQuery struct {
 	Department string
 	Open       bool // not yet closed
 	Limit      int
+}
+
+// MaterialLink ties a material to a ticket.
+type MaterialLink struct {
+	MaterialID string
+	TicketID   string
 }
 
 // AuditQuery selects audit entries.

@@ -264,6 +264,11 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 		if onCreate != nil {
 			onCreate(t, ch, now)
 		}
+		if t.Submission != nil {
+			for _, id := range t.Submission.Materials {
+				ch.MaterialLinks = append(ch.MaterialLinks, MaterialLink{MaterialID: id, TicketID: t.ID})
+			}
+		}
 		h.counters[ckey] = seq
 		h.tickets[t.ID] = t
 		ch.Counters = append(ch.Counters, Counter{Day: today, Key: zone, Seq: seq})

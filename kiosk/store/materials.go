@@ -105,10 +105,15 @@ func (db *DB) Material(ctx context.Context, id string) (kiosk.Material, []byte, 
 	return m, doc, true, nil
 }
 
-// PurgeMaterials deletes the materials made before t: their files, then
-// their rows, each with an audit entry.
+// PurgeMaterials deletes the materials made before t that no ticket still
+// in the queue and no open case needs: their files, then their rows, each
+// with an audit entry.
 func (db *DB) PurgeMaterials(ctx context.Context, before time.Time) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id FROM materials WHERE created_at < ?`, before.UnixMilli())
+	rows, err := db.r.QueryContext(ctx, `SELECT m.id FROM materials m WHERE m.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM material_links l JOIN tickets t ON t.id = l.ticket_id
+			WHERE l.material_id = m.id AND t.status IN ('waiting', 'called', 'serving'))
+		AND NOT EXISTS (SELECT 1 FROM material_links l JOIN cases c ON c.ticket_id = l.ticket_id
+			WHERE l.material_id = m.id AND c.state <> 'closed')`, before.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("store: purge: %w", err)
 	}
@@ -133,6 +138,10 @@ func (db *DB) PurgeMaterials(ctx context.Context, before time.Time) ([]string, e
 		}
 		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
+			return done, fmt.Errorf("store: purge: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM material_links WHERE material_id = ?`, id); err != nil {
+			tx.Rollback() //nolint:errcheck
 			return done, fmt.Errorf("store: purge: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM materials WHERE id = ?`, id); err != nil {

@@ -107,6 +107,13 @@ var migrations = []string{
 	CREATE INDEX appointments_day ON appointments(date, zone, start);
 	CREATE INDEX appointments_person ON appointments(id_hash, date);
 	CREATE INDEX appointments_open ON appointments(status) WHERE status = 'booked';`,
+	// 5: which ticket's submission lists which material (for retention).
+	`CREATE TABLE material_links (
+		material_id TEXT NOT NULL,
+		ticket_id   TEXT NOT NULL,
+		PRIMARY KEY(material_id, ticket_id)
+	);
+	CREATE INDEX material_links_ticket ON material_links(ticket_id);`,
 }
 
 // Version is the schema version this build writes.

@@ -195,6 +195,11 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
 	}
+	for _, l := range ch.MaterialLinks {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO material_links(material_id, ticket_id) VALUES(?,?)`, l.MaterialID, l.TicketID); err != nil {
+			return fmt.Errorf("store: material link: %w", err)
+		}
+	}
 	for _, a := range ch.Appointments {
 		if err := db.writeAppointment(ctx, tx, a); err != nil {
 			return err

@@ -242,3 +242,45 @@ func TestMaterials(t *testing.T) {
 		t.Fatalf("purge audit %+v", au)
 	}
 }
+
+// TestRetentionKeepsWhatOpenCasesNeed: an old material is kept while the
+// ticket listing it waits and while a case it opened is open; once the case
+// is closed, it is purged.
+func TestRetentionKeepsWhatOpenCasesNeed(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	old := time.Now().Add(-60 * 24 * time.Hour)
+	linked := kiosk.Material{ID: strings.Repeat("1a", 16), Terminal: "kiosk-1", Source: "scan", Kind: "scan", Pages: 1, CreatedAt: old}
+	loose := kiosk.Material{ID: strings.Repeat("2b", 16), Terminal: "kiosk-1", Source: "scan", Kind: "scan", Pages: 1, CreatedAt: old}
+	for _, m := range []kiosk.Material{linked, loose} {
+		if err := db.PutMaterial(ctx, m, []byte("%PDF")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tk := ticket("t1", "2026-10-01", "A001")
+	tk.Submission.Materials = []string{linked.ID}
+	if err := db.Commit(ctx, []*kiosk.Change{{Tickets: []*kiosk.Ticket{tk}, MaterialLinks: []kiosk.MaterialLink{{MaterialID: linked.ID, TicketID: "t1"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	cutoff := time.Now().Add(-30 * 24 * time.Hour)
+	ids, err := db.PurgeMaterials(ctx, cutoff)
+	if err != nil || len(ids) != 1 || ids[0] != loose.ID {
+		t.Fatalf("with the ticket waiting: purged %v %v", ids, err)
+	}
+	// served and accepted: an open case still needs it
+	tk.Status = kiosk.StatusDone
+	c := kiosk.Case{Number: "C1", TicketID: "t1", Matter: "M", Department: "D", Due: "2026-10-10", State: kiosk.CaseRouted, AcceptedAt: old}
+	if err := db.Commit(ctx, []*kiosk.Change{{Tickets: []*kiosk.Ticket{tk}, Cases: []kiosk.Case{c}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := db.PurgeMaterials(ctx, cutoff); len(ids) != 0 {
+		t.Fatalf("purged %v while its case is open", ids)
+	}
+	c.State = kiosk.CaseClosed
+	if err := db.Commit(ctx, []*kiosk.Change{{Cases: []kiosk.Case{c}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := db.PurgeMaterials(ctx, cutoff); len(ids) != 1 || ids[0] != linked.ID {
+		t.Fatalf("after the case closed: purged %v", ids)
+	}
+}
