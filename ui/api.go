@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"yichuang/config"
 	"yichuang/devices"
@@ -682,4 +683,27 @@ func (s *Server) packageStats(w http.ResponseWriter, r *http.Request) {
 		ps = []kiosk.PackageFigures{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"packages": ps})
+}
+
+// say speaks the words a kiosk screen shows, for elder mode's voice
+// guidance: GET /api/v1/say?text=… → WAV.
+func (s *Server) say(w http.ResponseWriter, r *http.Request) {
+	text := strings.TrimSpace(r.URL.Query().Get("text"))
+	if text == "" || utf8.RuneCountInString(text) > 200 {
+		writeError(w, http.StatusBadRequest, "text", "1 to 200 characters to say")
+		return
+	}
+	if s.speak == nil {
+		writeError(w, http.StatusNotFound, "", "this hall has no voice engine")
+		return
+	}
+	wav, err := s.speak(r.Context(), text)
+	if err != nil {
+		s.log.Warn("voice guidance", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "", "语音暂不可用 (speech is not available)")
+		return
+	}
+	w.Header().Set("Content-Type", "audio/wav")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	_, _ = w.Write(wav)
 }

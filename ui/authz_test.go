@@ -39,6 +39,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/api/v1/cases/x/approve", "", []string{"admin", "dept"}},
 		{"POST", "/api/v1/cases/x/route", "", []string{"admin", "win1", "win2"}},
 		{"GET", "/api/v1/stats", "", []string{"admin"}},
+		{"GET", "/api/v1/say?text=hi", "", []string{"kiosk"}},
 		{"GET", "/api/v1/stats/packages", "", []string{"admin"}},
 		{"GET", "/api/v1/audit", "", []string{"admin"}},
 		{"POST", "/api/v1/appointments", `{}`, []string{"admin", "guide"}},

@@ -122,3 +122,31 @@ func testPrinterDownAndQR(t *testing.T, b *browser, health *devices.Health) {
 		t.Fatalf("the scanned call is not recorded as out of order with its reason: %s", au.raw)
 	}
 }
+
+type sayer struct{ said []string }
+
+func (s *sayer) speak(ctx context.Context, text string) ([]byte, error) {
+	s.said = append(s.said, text)
+	return []byte("RIFF....WAVE"), nil
+}
+
+// testElderVoice: in elder mode each new kiosk screen's heading is spoken
+// with the hall's voice engine, the same words the screen shows.
+func testElderVoice(t *testing.T, b *browser, s *sayer) {
+	b.viewport(1080, 1920)
+	b.open("/kiosk?token=" + tokKiosk)
+	b.wait("the welcome", `!!document.querySelector('[data-action=nocard]')`)
+	// record what the page asks to play instead of playing it
+	b.eval(`(() => { window.__played = []; window.Audio = function (src) { window.__played.push(src); return { play: () => Promise.resolve(), pause: () => {} }; }; return true; })()`, new(bool))
+	b.click("[data-role=elder-toggle]")
+	b.wait("the welcome spoken", `window.__played.some((u) => decodeURIComponent(u).includes('请刷身份证'))`)
+	b.click("[data-action=nocard]")
+	b.wait("the next screen spoken", `window.__played.length >= 2`)
+	var src string
+	b.eval(`window.__played[window.__played.length - 1]`, &src)
+	e := b.e
+	code := e.do("GET", strings.TrimPrefix(src, e.srv.URL), "", "").status
+	if code != 200 || len(s.said) == 0 {
+		t.Fatalf("GET %s: %d; said %v", src, code, s.said)
+	}
+}

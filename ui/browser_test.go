@@ -161,6 +161,10 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("printing", func(t *testing.T) { testPrinting(t, open(t, newEnv(t))) })
 	t.Run("staff", func(t *testing.T) { testStaff(t, open(t, newStaffEnv(t))) })
+	t.Run("elderVoice", func(t *testing.T) {
+		s := &sayer{}
+		testElderVoice(t, open(t, startEnv(t, limitsOff, nil, func(o *Options) { o.Speak = s.speak })), s)
+	})
 	t.Run("printerAndQR", func(t *testing.T) {
 		health := devices.NewHealth(nil)
 		testPrinterDownAndQR(t, open(t, newDeviceEnv(t, health)), health)

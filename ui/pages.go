@@ -48,6 +48,7 @@ func (s *Server) configJS(w http.ResponseWriter, r *http.Request) {
 		"priority_reasons": s.cfg.Queue.PriorityReasons,
 		"scanner":          len(s.scanners) > 0,
 		"voice":            s.voice != nil,
+		"speak":            s.speak != nil,
 	})
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")

@@ -34,6 +34,7 @@ type Server struct {
 	docs          Documents
 	voice         func(id int64) ([]byte, bool)
 	staff         *staff.Desk
+	speak         func(ctx context.Context, text string) ([]byte, error)
 	scanners      map[string]Scanner
 	terminalLimit *limiter
 	publicLimit   *limiter
@@ -57,6 +58,9 @@ type Options struct {
 	Documents Documents
 	// Scanners are the document scanners by terminal id.
 	Scanners map[string]Scanner
+	// Speak renders words to speech (WAV) for the kiosk's elder-mode voice
+	// guidance; nil: the pages use the browser's own speech, if any.
+	Speak func(ctx context.Context, text string) ([]byte, error)
 	// Staff signs window and guide staff in; nil: nobody signs in.
 	Staff *staff.Desk
 	// Voice returns a spoken call's audio by the id in voice.ready events.
@@ -75,7 +79,7 @@ type Printer interface {
 func NewServer(o Options) *Server {
 	s := &Server{
 		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
-		docs: o.Documents, scanners: o.Scanners, voice: o.Voice, staff: o.Staff,
+		docs: o.Documents, scanners: o.Scanners, voice: o.Voice, staff: o.Staff, speak: o.Speak,
 		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
@@ -126,6 +130,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
 	m.HandleFunc("GET /api/v1/voice/{file}", s.auth(anyRole, s.voiceWAV))
+	m.HandleFunc("GET /api/v1/say", s.auth(roles(config.RoleKiosk), s.say))
 	m.HandleFunc("POST /api/v1/appointments", s.auth(apptAdmins, s.addAppointments))
 	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.listAppointments))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))

@@ -26,6 +26,7 @@ type caller struct {
 	health *devices.Health
 	events chan kiosk.Event
 	queue  *voice.Queue // nil: no voice
+	synth  voice.Synth
 	leds   map[int][]display.Screen
 
 	mu    sync.Mutex
@@ -66,6 +67,7 @@ func newCaller(ctx context.Context, cfg *config.Config, hall emitter, health *de
 		synth = cl
 		health.Set(devices.Status{Device: "voice", State: devices.StateOK, At: time.Now()})
 	}
+	c.synth = synth
 	if synth != nil {
 		q, err := voice.NewQueue(synth, nil)
 		if err != nil {

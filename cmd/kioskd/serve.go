@@ -320,6 +320,7 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk}
 	if c.queue != nil {
 		opts.Voice = c.WAV
+		opts.Speak = c.synth.Speak
 	}
 	if reader != nil && reader.sim != nil {
 		opts.SimCard = reader.SimPlace

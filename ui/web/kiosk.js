@@ -83,8 +83,35 @@
       const hd = main.querySelector('h1');
       if (hd) { hd.setAttribute('tabindex', '-1'); hd.focus({ preventScroll: true }); }
       window.scrollTo(0, 0);
+      guide();
     }
   }
+
+  // guide speaks a new screen's heading and first line in elder mode (the
+  // same words the screen shows): with the hall's voice engine when it has
+  // one, else the browser's speech.
+  let guideAudio = null;
+  function guide() {
+    if (!App.isElder()) return;
+    const hd = main.querySelector('h1');
+    const lead = main.querySelector('.lead, .hint');
+    const text = [hd && hd.textContent, lead && lead.textContent].filter(Boolean).join('。').slice(0, 200);
+    if (!text) return;
+    if (guideAudio) { try { guideAudio.pause(); } catch (e) { /* ignore */ } }
+    if (App.CFG.speak) {
+      guideAudio = new Audio(App.authURL('/api/v1/say?text=' + encodeURIComponent(text)));
+      const p = guideAudio.play();
+      if (p && p.catch) p.catch(() => {});
+    } else if (window.speechSynthesis) {
+      try {
+        window.speechSynthesis.cancel();
+        const u = new SpeechSynthesisUtterance(text);
+        u.lang = App.lang === 'en' ? 'en' : 'zh-CN';
+        window.speechSynthesis.speak(u);
+      } catch (e) { /* no speech here */ }
+    }
+  }
+  App.onElder((on) => { if (on) guide(); });
   App.onLang(() => render(false));
 
   function homeButton() {
