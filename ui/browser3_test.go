@@ -150,3 +150,18 @@ func testElderVoice(t *testing.T, b *browser, s *sayer) {
 		t.Fatalf("GET %s: %d; said %v", src, code, s.said)
 	}
 }
+
+// testTouchTargets: every button on the touch terminals' screens is at
+// least 60×60 px (15 mm on a 1080p 21.5" panel), elder mode or not.
+func testTouchTargets(t *testing.T, b *browser) {
+	for _, page := range []string{"/kiosk?token=" + tokKiosk, "/guide?token=" + tokGuide, "/window?window=1&token=" + tokWin1} {
+		b.viewport(1080, 1920)
+		b.open(page)
+		b.wait("buttons on "+page, `document.querySelectorAll('main button').length > 0`)
+		var small []string
+		b.eval(`[...document.querySelectorAll('button')].filter((e) => e.getClientRects().length > 0).filter((e) => { const r = e.getBoundingClientRect(); return r.width < 59.5 || r.height < 59.5; }).map((e) => (e.getAttribute('aria-label') || e.textContent).trim() + ' ' + Math.round(e.getBoundingClientRect().width) + 'x' + Math.round(e.getBoundingClientRect().height))`, &small)
+		if len(small) > 0 {
+			t.Errorf("%s: targets under 60 px: %v", page, small)
+		}
+	}
+}

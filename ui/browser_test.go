@@ -161,6 +161,7 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("printing", func(t *testing.T) { testPrinting(t, open(t, newEnv(t))) })
 	t.Run("staff", func(t *testing.T) { testStaff(t, open(t, newStaffEnv(t))) })
+	t.Run("touchTargets", func(t *testing.T) { testTouchTargets(t, open(t, newEnv(t))) })
 	t.Run("elderVoice", func(t *testing.T) {
 		s := &sayer{}
 		testElderVoice(t, open(t, startEnv(t, limitsOff, nil, func(o *Options) { o.Speak = s.speak })), s)
