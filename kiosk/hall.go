@@ -299,7 +299,7 @@ func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 		h.mu.Unlock()
 		return err
 	}
-	if len(ch.Tickets)+len(ch.Events)+len(ch.Audit)+len(ch.Ratings)+len(ch.Cases) == 0 {
+	if ch.empty() {
 		h.mu.Unlock()
 		return nil
 	}

@@ -88,6 +88,12 @@ type CaseQuery struct {
 	Limit      int
 }
 
+// empty reports whether the change writes nothing.
+func (ch *Change) empty() bool {
+	return len(ch.Tickets)+len(ch.Counters)+len(ch.CaseSeqs)+len(ch.Idempotency)+len(ch.Cases)+
+		len(ch.Appointments)+len(ch.MaterialLinks)+len(ch.Ratings)+len(ch.Audit)+len(ch.Events) == 0
+}
+
 // MaterialLink ties a material to a ticket.
 type MaterialLink struct {
 	MaterialID string
