@@ -97,6 +97,10 @@ func TestCitizenPathEndToEnd(t *testing.T) {
 	if err := printer.WaitBytes(pctx, 200); err != nil {
 		t.Fatal(err)
 	}
+	for n := -1; n != len(printer.Bytes()); { // until the whole job is in
+		n = len(printer.Bytes())
+		time.Sleep(100 * time.Millisecond)
+	}
 	img, err := escpos.Render(printer.Bytes(), &escpos.RenderOpts{Paper: escpos.Paper80})
 	if err != nil || img.Bounds().Dy() < 300 {
 		t.Fatalf("the printed ticket does not render: %v", err)

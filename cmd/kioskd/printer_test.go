@@ -36,6 +36,11 @@ func TestPrinterAgainstSimulator(t *testing.T) {
 	if err := sim.WaitBytes(wctx, 100); err != nil {
 		t.Fatal(err)
 	}
+	// the whole job has arrived once the byte count stops growing
+	for n := -1; n != len(sim.Bytes()); {
+		n = len(sim.Bytes())
+		time.Sleep(100 * time.Millisecond)
+	}
 	img, err := escpos.Render(sim.Bytes(), &escpos.RenderOpts{Paper: escpos.Paper58})
 	if err != nil || img.Bounds().Dy() < 200 {
 		t.Fatalf("rendered the printed job: %v", err)
