@@ -26,12 +26,16 @@ type Figures struct {
 	waits, services []float64
 }
 
-// Stats is a day's statistics per zone and per window.
+// Stats are a day's (or a range of days') statistics per zone, window and
+// member of staff.
 type Stats struct {
 	Date    string              `json:"date"`
+	From    string              `json:"from,omitempty"`
+	To      string              `json:"to,omitempty"`
 	Total   *Figures            `json:"total"`
 	Zones   map[string]*Figures `json:"zones"`
 	Windows map[string]*Figures `json:"windows"`
+	Staff   map[string]*Figures `json:"staff"`
 }
 
 func newFigures() *Figures {
@@ -40,13 +44,52 @@ func newFigures() *Figures {
 
 // Stats computes a hall day's statistics (date "": today).
 func (h *Hall) Stats(ctx context.Context, date string) (*Stats, error) {
-	today := h.day(h.now())
 	if date == "" {
-		date = today
+		date = h.day(h.now())
 	}
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, invalid("date", "%q is not YYYY-MM-DD", date)
 	}
+	tickets, ratings, err := h.dayData(ctx, date)
+	if err != nil {
+		return nil, err
+	}
+	s := h.buildStats(tickets, ratings)
+	s.Date = date
+	return s, nil
+}
+
+// StatsRange computes the statistics of the hall days from..to (at most
+// 366 days): a week, a month.
+func (h *Hall) StatsRange(ctx context.Context, from, to string) (*Stats, error) {
+	a, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return nil, invalid("from", "%q is not YYYY-MM-DD", from)
+	}
+	b, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return nil, invalid("to", "%q is not YYYY-MM-DD", to)
+	}
+	if b.Before(a) || b.Sub(a) > 366*24*time.Hour {
+		return nil, invalid("to", "a range of 1 to 366 days from %s", from)
+	}
+	var tickets []*Ticket
+	var ratings []Rating
+	for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
+		ts, rs, err := h.dayData(ctx, d.Format(time.DateOnly))
+		if err != nil {
+			return nil, err
+		}
+		tickets, ratings = append(tickets, ts...), append(ratings, rs...)
+	}
+	s := h.buildStats(tickets, ratings)
+	s.Date, s.From, s.To = from, from, to
+	return s, nil
+}
+
+// dayData returns a hall day's tickets (from memory when it holds them)
+// and ratings.
+func (h *Hall) dayData(ctx context.Context, date string) ([]*Ticket, []Rating, error) {
 	var tickets []*Ticket
 	h.mu.Lock()
 	inMemory := date >= h.yesterday(h.now())
@@ -62,19 +105,31 @@ func (h *Hall) Stats(ctx context.Context, date string) (*Stats, error) {
 	if !inMemory {
 		var err error
 		if tickets, err = h.store.Tickets(ctx, date); err != nil {
-			return nil, fmt.Errorf("kiosk: stats: %w", err)
+			return nil, nil, fmt.Errorf("kiosk: stats: %w", err)
 		}
 	}
 	ratings, err := h.store.Ratings(ctx, date)
 	if err != nil {
-		return nil, fmt.Errorf("kiosk: stats: %w", err)
+		return nil, nil, fmt.Errorf("kiosk: stats: %w", err)
 	}
-	s := &Stats{Date: date, Total: newFigures(), Zones: map[string]*Figures{}, Windows: map[string]*Figures{}}
+	return tickets, ratings, nil
+}
+
+func (h *Hall) buildStats(tickets []*Ticket, ratings []Rating) *Stats {
+	s := &Stats{Total: newFigures(), Zones: map[string]*Figures{}, Windows: map[string]*Figures{}, Staff: map[string]*Figures{}}
 	for _, z := range h.cfg.Zones {
 		s.Zones[z.ID] = newFigures()
 		for _, w := range z.Windows {
 			s.Windows[strconv.Itoa(w)] = newFigures()
 		}
+	}
+	staffOf := func(name string) *Figures {
+		f := s.Staff[name]
+		if f == nil {
+			f = newFigures()
+			s.Staff[name] = f
+		}
+		return f
 	}
 	for _, t := range tickets {
 		figs := []*Figures{s.Total}
@@ -85,6 +140,9 @@ func (h *Hall) Stats(ctx context.Context, date string) (*Stats, error) {
 			if f, ok := s.Windows[strconv.Itoa(t.Window)]; ok {
 				figs = append(figs, f)
 			}
+		}
+		if t.Staff != "" {
+			figs = append(figs, staffOf(t.Staff))
 		}
 		for _, f := range figs {
 			f.add(t)
@@ -99,15 +157,17 @@ func (h *Hall) Stats(ctx context.Context, date string) (*Stats, error) {
 		if f, ok := s.Windows[strconv.Itoa(r.Window)]; ok {
 			f.Ratings[key]++
 		}
+		if r.Staff != "" {
+			staffOf(r.Staff).Ratings[key]++
+		}
 	}
 	s.Total.finish()
-	for _, f := range s.Zones {
-		f.finish()
+	for _, m := range []map[string]*Figures{s.Zones, s.Windows, s.Staff} {
+		for _, f := range m {
+			f.finish()
+		}
 	}
-	for _, f := range s.Windows {
-		f.finish()
-	}
-	return s, nil
+	return s
 }
 
 func (f *Figures) add(t *Ticket) {

@@ -2,7 +2,10 @@ package ui
 
 import (
 	"crypto/subtle"
+	"encoding/csv"
+	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -534,13 +537,73 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"case": s.caseViews([]kiosk.Case{k})[0]})
 }
 
+// stats answers a day's statistics (?date=), or a range's (?from=&to=: a
+// week, a month), as JSON or, with ?format=csv, as one CSV table.
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
-	st, err := s.hall.Stats(r.Context(), r.URL.Query().Get("date"))
+	q := r.URL.Query()
+	var st *kiosk.Stats
+	var err error
+	if q.Get("from") != "" || q.Get("to") != "" {
+		st, err = s.hall.StatsRange(r.Context(), q.Get("from"), q.Get("to"))
+	} else {
+		st, err = s.hall.Stats(r.Context(), q.Get("date"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	switch q.Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, st)
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="kioskd-stats-`+st.Date+`.csv"`)
+		writeStatsCSV(w, st)
+	default:
+		writeError(w, http.StatusBadRequest, "format", "json or csv")
+	}
+}
+
+// writeStatsCSV writes one row per scope (total, zone, window, staff).
+func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"scope", "key", "issued", "waiting", "served", "no_show", "expired", "voided", "accepted",
+		"mean_wait_s", "p90_wait_s", "mean_service_s", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5"})
+	row := func(scope, key string, f *kiosk.Figures) {
+		rec := []string{scope, key}
+		for _, n := range []int{f.Issued, f.Waiting, f.Served, f.NoShow, f.Expired, f.Voided, f.Accepted} {
+			rec = append(rec, strconv.Itoa(n))
+		}
+		for _, x := range []float64{f.MeanWaitSec, f.P90WaitSec, f.MeanServiceSec} {
+			rec = append(rec, strconv.FormatFloat(x, 'f', 1, 64))
+		}
+		for l := 1; l <= 5; l++ {
+			rec = append(rec, strconv.Itoa(f.Ratings[strconv.Itoa(l)]))
+		}
+		_ = cw.Write(rec)
+	}
+	row("total", "", st.Total)
+	for _, m := range []struct {
+		scope string
+		figs  map[string]*kiosk.Figures
+	}{{"zone", st.Zones}, {"window", st.Windows}, {"staff", st.Staff}} {
+		keys := make([]string, 0, len(m.figs))
+		for k := range m.figs {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			a, errA := strconv.Atoi(keys[i])
+			b, errB := strconv.Atoi(keys[j])
+			if errA == nil && errB == nil {
+				return a < b
+			}
+			return keys[i] < keys[j]
+		})
+		for _, k := range keys {
+			row(m.scope, k, m.figs[k])
+		}
+	}
+	cw.Flush()
 }
 
 func (s *Server) audit(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -783,4 +784,34 @@ func TestChecklistMarks(t *testing.T) {
 	if !strings.Contains(au.raw, "material.correction") || !strings.Contains(au.raw, "material.accepted") {
 		t.Fatalf("marks not audited: %s", au.raw)
 	}
+}
+
+func TestStatsRangeAndCSV(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
+	e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"B"}`), 201)
+	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
+	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"consulted"}`), 200)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	today := time.Now().In(loc)
+	from := today.AddDate(0, 0, -6).Format(time.DateOnly)
+	to := today.Format(time.DateOnly)
+	week := e.want(e.do("GET", "/api/v1/stats?from="+from+"&to="+to, tokAdmin, ""), 200)
+	if tot := week.body["total"].(map[string]any); tot["issued"] != float64(2) || tot["served"] != float64(1) {
+		t.Fatalf("week: %s", week.raw)
+	}
+	if staff := week.body["staff"].(map[string]any); staff["window-1"] == nil {
+		t.Fatalf("no figures for the member of staff (here the window terminal): %s", week.raw)
+	}
+	c := e.do("GET", "/api/v1/stats?from="+from+"&to="+to+"&format=csv", tokAdmin, "")
+	if c.status != 200 {
+		t.Fatal(c.status)
+	}
+	rows, err := csv.NewReader(strings.NewReader(c.raw)).ReadAll()
+	if err != nil || len(rows) < 3 || rows[0][0] != "scope" || rows[1][0] != "total" || rows[1][2] != "2" {
+		t.Fatalf("csv: %v %q", err, rows[:min(3, len(rows))])
+	}
+	e.want(e.do("GET", "/api/v1/stats?from="+to+"&to="+from, tokAdmin, ""), 400)
+	e.want(e.do("GET", "/api/v1/stats?format=xml", tokAdmin, ""), 400)
+	e.want(e.do("GET", "/api/v1/stats?from=2026-01-01&to=2027-06-01", tokAdmin, ""), 400)
 }
