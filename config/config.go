@@ -144,6 +144,10 @@ type Appointments struct {
 // Retention says how long personal data and materials are kept.
 type Retention struct {
 	MaterialsDays int `toml:"materials_days"`
+	// PersonalDays: the applicant's data on a ticket (the sealed
+	// submission) and on an appointment is deleted this long after the
+	// ticket ended and its cases closed (0: kept).
+	PersonalDays int `toml:"personal_days"`
 }
 
 // Materials bounds what a citizen may hand in as one material.
@@ -446,6 +450,9 @@ func (c *Config) validateHall() error {
 	}
 	if c.Materials.MaxPages < 1 || c.Materials.MaxPages > 2000 {
 		return errf("materials.max_pages", "must be 1 to 2000")
+	}
+	if c.Retention.PersonalDays < 0 {
+		return errf("retention.personal_days", "must not be negative")
 	}
 	if c.Retention.MaterialsDays < 0 {
 		return errf("retention.materials_days", "must not be negative")

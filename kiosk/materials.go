@@ -186,3 +186,16 @@ func (h *Hall) requiredMaterials(t *Ticket) []string {
 	}
 	return nil
 }
+
+// PurgePersonal deletes applicants' data past the retention period.
+func (h *Hall) PurgePersonal(ctx context.Context) (int, error) {
+	days := h.cfg.Retention.PersonalDays
+	if days <= 0 {
+		return 0, nil
+	}
+	n, err := h.store.PurgePersonal(ctx, h.now().AddDate(0, 0, -days))
+	if err != nil {
+		return n, fmt.Errorf("kiosk: purge personal data: %w", err)
+	}
+	return n, nil
+}

@@ -235,3 +235,5 @@ func (m *memStore) Appointments(ctx context.Context, q AppointmentQuery) ([]Appo
 	}
 	return out, nil
 }
+
+func (m *memStore) PurgePersonal(ctx context.Context, before time.Time) (int, error) { return 0, nil }

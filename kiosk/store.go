@@ -28,6 +28,10 @@ type Store interface {
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 	// Appointments returns the appointments matching q.
 	Appointments(ctx context.Context, q AppointmentQuery) ([]Appointment, error)
+	// PurgePersonal deletes the applicant data of tickets that ended before
+	// t and whose cases are closed, and of appointments dated before t,
+	// with one audit entry; it returns how many records it cleared.
+	PurgePersonal(ctx context.Context, before time.Time) (int, error)
 	// PutMaterial stores a material's document durably (sealed at rest).
 	PutMaterial(ctx context.Context, m Material, doc []byte) error
 	// Material returns a material and its document; ok false when there is none.

@@ -380,7 +380,8 @@ func platformSink(cfg *config.Config) platform.Sink {
 	return nil
 }
 
-// purgeLoop deletes materials past their retention period, hourly.
+// purgeLoop deletes materials and applicants' data past their retention
+// periods, hourly.
 func purgeLoop(ctx context.Context, hall *kiosk.Hall, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -390,6 +391,11 @@ func purgeLoop(ctx context.Context, hall *kiosk.Hall, log *slog.Logger) {
 			log.Error("purge materials", "err", err)
 		} else if len(ids) > 0 {
 			log.Info("materials purged", "count", len(ids))
+		}
+		if n, err := hall.PurgePersonal(ctx); err != nil {
+			log.Error("purge personal data", "err", err)
+		} else if n > 0 {
+			log.Info("personal data purged", "records", n)
 		}
 		select {
 		case <-ctx.Done():

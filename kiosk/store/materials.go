@@ -160,3 +160,38 @@ func (db *DB) PurgeMaterials(ctx context.Context, before time.Time) ([]string, e
 	}
 	return done, nil
 }
+
+// PurgePersonal deletes the sealed applicant data of tickets that ended
+// before t and have no open case, and the appointments dated before t, in
+// one transaction with one audit entry.
+func (db *DB) PurgePersonal(ctx context.Context, before time.Time) (int, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: purge personal data: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	res, err := tx.ExecContext(ctx, `UPDATE tickets SET sealed = NULL WHERE sealed IS NOT NULL
+		AND status NOT IN ('waiting', 'called', 'serving') AND coalesce(finished_at, issued_at) < ?
+		AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.ticket_id = tickets.id AND c.state <> 'closed')`, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("store: purge personal data: %w", err)
+	}
+	tickets, _ := res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `DELETE FROM appointments WHERE date < ?`, before.Format(time.DateOnly))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge personal data: %w", err)
+	}
+	appts, _ := res.RowsAffected()
+	n := int(tickets + appts)
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, actor, role, staff, action, number, detail) VALUES(?,?,?,?,?,?,?)`,
+			time.Now().UnixMilli(), "kioskd", "system", "", "personal.purge", "",
+			fmt.Sprintf("%d tickets' applicant data and %d appointments past the retention period", tickets, appts)); err != nil {
+			return 0, fmt.Errorf("store: purge personal data: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: purge personal data: %w", err)
+	}
+	return n, nil
+}

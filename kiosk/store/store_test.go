@@ -284,3 +284,41 @@ func TestRetentionKeepsWhatOpenCasesNeed(t *testing.T) {
 		t.Fatalf("after the case closed: purged %v", ids)
 	}
 }
+
+// TestPurgePersonal: an ended ticket's applicant data goes once the period
+// is over and its cases are closed; the ticket itself stays for statistics.
+func TestPurgePersonal(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	old := time.Now().Add(-200 * 24 * time.Hour)
+	mk := func(id, number string) *kiosk.Ticket {
+		tk := ticket(id, "2026-05-01", number)
+		tk.Status, tk.IssuedAt, tk.FinishedAt = kiosk.StatusDone, old, old
+		return tk
+	}
+	a, b := mk("t1", "A001"), mk("t2", "A002")
+	open := kiosk.Case{Number: "C2", TicketID: "t2", Matter: "M", Department: "D", Due: "2026-05-10", State: kiosk.CaseRouted, AcceptedAt: old}
+	ap := kiosk.Appointment{Code: "OLD-1", Matter: "M", Zone: "A", Date: "2026-05-01", Start: "09:00", End: "09:30", Status: kiosk.ApptVoid,
+		Applicant: kiosk.Applicant{IDNumber: "11010519491231002X", Name: "张三丰"}, IDHash: "h"}
+	if err := db.Commit(ctx, []*kiosk.Change{{Tickets: []*kiosk.Ticket{a, b}, Cases: []kiosk.Case{open}, Appointments: []kiosk.Appointment{ap}}}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgePersonal(ctx, time.Now().Add(-90*24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("purged %d records, %v; want the first ticket and the appointment", n, err)
+	}
+	got, ok, _ := db.Ticket(ctx, "t1")
+	if !ok || got.Submission != nil || got.Number != "A001" {
+		t.Fatalf("t1 after the purge: %+v", got)
+	}
+	if got, _, _ := db.Ticket(ctx, "t2"); got.Submission == nil {
+		t.Fatal("the applicant of a ticket with an open case was purged")
+	}
+	if as, _ := db.Appointments(ctx, kiosk.AppointmentQuery{Code: "OLD-1"}); len(as) != 0 {
+		t.Fatal("an old appointment was kept")
+	}
+	au, _ := db.Audit(ctx, kiosk.AuditQuery{})
+	if len(au) != 1 || au[0].Action != "personal.purge" {
+		t.Fatalf("audit %+v", au)
+	}
+}
