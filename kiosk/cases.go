@@ -130,23 +130,37 @@ func (h *Hall) Light(c Case) string {
 	return "green"
 }
 
-// caseMoves lists, per action, the states it starts from, the state it
-// leads to, and the roles that may take it ("department" only for the
-// case's own department).
-var caseMoves = map[string]struct {
+// caseMove is one step of a case: the states it starts from, the state it
+// leads to ("" keeps the state), and the roles that may take it
+// ("department" only for the case's own department).
+type caseMove struct {
 	from  []string
 	to    string
 	roles []string
-}{
-	"route":    {[]string{CaseAccepted}, CaseRouted, []string{"window", "admin"}},
-	"approve":  {[]string{CaseRouted}, CaseApproved, []string{"department", "admin"}},
-	"reject":   {[]string{CaseRouted}, CaseRejected, []string{"department", "admin"}},
-	"ready":    {[]string{CaseApproved, CaseRejected}, CaseReady, []string{"department", "admin"}},
-	"hand-out": {[]string{CaseReady}, CaseHandedOut, []string{"window", "admin"}},
-	"mail":     {[]string{CaseReady}, CaseMailed, []string{"window", "admin"}},
-	"close":    {[]string{CaseHandedOut, CaseMailed}, CaseClosed, []string{"window", "admin"}},
-	"suspend":  {[]string{CaseRouted}, "", []string{"department", "admin"}},
-	"resume":   {[]string{CaseRouted}, "", []string{"department", "admin"}},
+}
+
+// caseMoveOf returns the step an action names.
+func caseMoveOf(action string) (caseMove, bool) {
+	backOffice, front := []string{"department", "admin"}, []string{"window", "admin"}
+	switch action {
+	case "route":
+		return caseMove{[]string{CaseAccepted}, CaseRouted, front}, true
+	case "approve":
+		return caseMove{[]string{CaseRouted}, CaseApproved, backOffice}, true
+	case "reject":
+		return caseMove{[]string{CaseRouted}, CaseRejected, backOffice}, true
+	case "ready":
+		return caseMove{[]string{CaseApproved, CaseRejected}, CaseReady, backOffice}, true
+	case "hand-out":
+		return caseMove{[]string{CaseReady}, CaseHandedOut, front}, true
+	case "mail":
+		return caseMove{[]string{CaseReady}, CaseMailed, front}, true
+	case "close":
+		return caseMove{[]string{CaseHandedOut, CaseMailed}, CaseClosed, front}, true
+	case "suspend", "resume":
+		return caseMove{[]string{CaseRouted}, "", backOffice}, true
+	}
+	return caseMove{}, false
 }
 
 // CaseAction is a step of a case: route, approve, reject, ready, hand-out,
@@ -161,7 +175,7 @@ type CaseAction struct {
 // itself: it closes when its last part closes. Suspension (挂起) stops the
 // clock: resuming moves the due date by the working days suspended.
 func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string, act CaseAction) (Case, error) {
-	move, ok := caseMoves[act.Action]
+	move, ok := caseMoveOf(act.Action)
 	if !ok {
 		return Case{}, notFound("no case action %q", act.Action)
 	}
