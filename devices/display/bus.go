@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/tarm/serial"
+	"yichuang/devices/internal/serialport"
 )
 
 // DefaultBaud is the baud rate window screens ship with (8N1).
@@ -29,14 +29,7 @@ func Open(ctx context.Context, path string, baud int) (io.WriteCloser, error) {
 	if baud == 0 {
 		baud = DefaultBaud
 	}
-	p, err := serial.OpenPort(&serial.Config{
-		Name:        path,
-		Baud:        baud,
-		Size:        8,
-		Parity:      serial.ParityNone,
-		StopBits:    serial.Stop1,
-		ReadTimeout: 100 * time.Millisecond,
-	})
+	p, err := serialport.Open(path, baud, 100*time.Millisecond)
 	if err != nil {
 		return nil, fmt.Errorf("display: open %s: %w", path, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tarm/serial"
+	"yichuang/devices/internal/serialport"
 )
 
 // URI schemes.
@@ -264,7 +265,7 @@ func OpenSerial(path string, baud int) (*Serial, error) {
 	if !validBaud(baud) {
 		return nil, fmt.Errorf("escpos: unsupported baud %d", baud)
 	}
-	p, err := serial.OpenPort(&serial.Config{Name: path, Baud: baud, ReadTimeout: serialPoll})
+	p, err := serialport.Open(path, baud, serialPoll)
 	if err != nil {
 		return nil, fmt.Errorf("escpos: serial %s: %w", path, err)
 	}

@@ -20,9 +20,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tarm/serial"
-
 	"yichuang/devices"
+	"yichuang/devices/internal/serialport"
 )
 
 // DefaultBaud is the SAM module's factory baud rate (8N1).
@@ -51,14 +50,7 @@ func Open(ctx context.Context, path string, baud int) (Port, error) {
 	if baud == 0 {
 		baud = DefaultBaud
 	}
-	p, err := serial.OpenPort(&serial.Config{
-		Name:        path,
-		Baud:        baud,
-		Size:        8,
-		Parity:      serial.ParityNone,
-		StopBits:    serial.Stop1,
-		ReadTimeout: 100 * time.Millisecond,
-	})
+	p, err := serialport.Open(path, baud, 100*time.Millisecond)
 	if err != nil {
 		return nil, fmt.Errorf("idcard: open %s: %w", path, err)
 	}
