@@ -179,7 +179,8 @@ type Mail struct {
 
 // Catalog names an imported catalog (CSV or JSON) that replaces the shipped one.
 type Catalog struct {
-	File string `toml:"file"`
+	File         string `toml:"file"`
+	PackagesFile string `toml:"packages_file"` // a CSV of 一件事 packages that replaces the catalog's
 }
 
 // Devices configures this machine's devices.

@@ -67,6 +67,13 @@ type catalogFile struct {
 // materials separated by "；" or ";"). zones is the set of zone ids the
 // hall has; excluded lists departments whose results are never mailed free.
 func ParseCatalog(data []byte, zones []string, excluded []string) (*Catalog, error) {
+	return ParseCatalogWithPackages(data, nil, zones, excluded)
+}
+
+// ParseCatalogWithPackages is ParseCatalog whose packages, when packagesCSV
+// is given, come from a CSV with the columns code, name, matters (codes
+// separated by ";") and, optionally, lead_zone.
+func ParseCatalogWithPackages(data, packagesCSV []byte, zones []string, excluded []string) (*Catalog, error) {
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	var f catalogFile
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -82,7 +89,62 @@ func ParseCatalog(data []byte, zones []string, excluded []string) (*Catalog, err
 		}
 		f.Matters = ms
 	}
+	if packagesCSV != nil {
+		ps, err := parsePackagesCSV(packagesCSV)
+		if err != nil {
+			return nil, err
+		}
+		f.Packages = ps
+	}
 	return newCatalog(f, zones, excluded)
+}
+
+// readCSV reads a CSV with a header row; need names the columns it must have.
+func readCSV(data []byte, what string, need ...string) (col map[string]int, rows [][]string, err error) {
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("catalog: %s csv header: %w", what, err)
+	}
+	col = map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.ToLower(h))] = i
+	}
+	for _, n := range need {
+		if _, ok := col[n]; !ok {
+			return nil, nil, fmt.Errorf("catalog: %s csv: no %q column", what, n)
+		}
+	}
+	rows, err = r.ReadAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("catalog: %s csv: %w", what, err)
+	}
+	return col, rows, nil
+}
+
+func parsePackagesCSV(data []byte) ([]Package, error) {
+	col, rows, err := readCSV(data, "packages", "code", "name", "matters")
+	if err != nil {
+		return nil, err
+	}
+	get := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	out := make([]Package, 0, len(rows))
+	for _, rec := range rows {
+		p := Package{Code: get(rec, "code"), Name: get(rec, "name"), LeadZone: get(rec, "lead_zone")}
+		for _, code := range strings.FieldsFunc(get(rec, "matters"), func(r rune) bool { return r == ';' || r == '；' || r == '|' }) {
+			if code = strings.TrimSpace(code); code != "" {
+				p.Matters = append(p.Matters, code)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func parseMattersCSV(data []byte) ([]Matter, error) {

@@ -193,3 +193,28 @@ func TestPackageMaterialsMerged(t *testing.T) {
 		t.Fatalf("lead zone %s", p2.LeadZone)
 	}
 }
+
+func TestImportPackagesCSV(t *testing.T) {
+	matters := `{"matters":[
+	 {"code":"M1","name":"企业设立登记","department":"市场监管局","zone":"A","promise_days":1,"materials":["居民身份证"],"mail_ok":true},
+	 {"code":"M2","name":"社保登记","department":"人社局","zone":"B","promise_days":2,"materials":["营业执照"],"mail_ok":true}]}`
+	pkgs := "\xef\xbb\xbfcode,name,matters,lead_zone\nP1,开办企业一件事,M1;M2,\nP2,社保一件事,M2；M1,B\n"
+	c, err := ParseCatalogWithPackages([]byte(matters), []byte(pkgs), hallZones, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, ok1 := c.Package("P1")
+	p2, ok2 := c.Package("P2")
+	if !ok1 || !ok2 || p1.LeadZone != "A" || p2.LeadZone != "B" || len(p2.Matters) != 2 || strings.Join(p1.Departments, ",") != "市场监管局,人社局" {
+		t.Fatalf("packages %+v %+v", p1, p2)
+	}
+	for _, bad := range []struct{ csv, want string }{
+		{"code,name\nP,p\n", `no "matters" column`},
+		{"code,name,matters\nP,p,M9\n", `unknown matter "M9"`},
+		{"code,name,matters\nP,p,\n", "no matters"},
+	} {
+		if _, err := ParseCatalogWithPackages([]byte(matters), []byte(bad.csv), hallZones, nil); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.csv, err, bad.want)
+		}
+	}
+}

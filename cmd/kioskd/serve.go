@@ -71,11 +71,19 @@ func loadCatalog(cfg *config.Config) (*kiosk.Catalog, error) {
 		}
 		data = b
 	}
+	var packages []byte
+	if cfg.Catalog.PackagesFile != "" {
+		b, err := os.ReadFile(cfg.Catalog.PackagesFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: catalog.packages_file: %w", err)
+		}
+		packages = b
+	}
 	zones := make([]string, 0, len(cfg.Zones))
 	for _, z := range cfg.Zones {
 		zones = append(zones, z.ID)
 	}
-	cat, err := kiosk.ParseCatalog(data, zones, cfg.Mail.ExcludedDepartments)
+	cat, err := kiosk.ParseCatalogWithPackages(data, packages, zones, cfg.Mail.ExcludedDepartments)
 	if err != nil {
 		return nil, fmt.Errorf("config: catalog: %w", err)
 	}
