@@ -668,3 +668,19 @@ func TestUploadLimitFromConfig(t *testing.T) {
 		t.Fatalf("a %s over the configured 2 KiB: %d %v", "photo", code, m)
 	}
 }
+
+func TestPackagesFileChecked(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "packages.csv")
+	cfg := filepath.Join(dir, "k.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[catalog]\npackages_file = %q\n", csvPath)), 0o600)
+	os.WriteFile(csvPath, []byte("code,name,matters\nP1,开办企业一件事,HJ-SJ-0001;HJ-RS-0001\n"), 0o600)
+	if out, err := exec.Command(kioskdBin, "serve", "--config", cfg, "--check").CombinedOutput(); err != nil {
+		t.Fatalf("a good packages file: %v %s", err, out)
+	}
+	os.WriteFile(csvPath, []byte("code,name,matters\nP1,开办企业一件事,NOPE\n"), 0o600)
+	out, err := exec.Command(kioskdBin, "serve", "--config", cfg, "--check").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `unknown matter "NOPE"`) || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
+		t.Fatalf("a bad packages file: %v %s", err, out)
+	}
+}
