@@ -43,7 +43,21 @@ func TestCitizenPathEndToEnd(t *testing.T) {
 	os.WriteFile(cfg, append(b, []byte(fmt.Sprintf("[devices.printer]\nuri = %q\n[devices.voice]\nengine = \"off\"\n", printer.URI()))...), 0o600)
 	start(t, cfg, addr)
 
-	profile := t.TempDir()
+	// Chromium may still be writing its profile as it exits: remove it with
+	// retries rather than through t.TempDir, whose cleanup fails the test
+	profile, err := os.MkdirTemp("", "kioskd-e2e-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove %s", profile)
+	})
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
