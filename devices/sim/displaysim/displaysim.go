@@ -20,8 +20,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/creack/pty"
-
 	"yichuang/devices/display"
 	"yichuang/devices/sim/internal/ptyfile"
 )
@@ -53,9 +51,9 @@ const maxLine = 1024
 
 // Sim is a set of simulated screens on one pseudo-terminal.
 type Sim struct {
-	ptmx, tty *os.File
-	path      string
-	now       func() time.Time
+	line *ptyfile.Line
+	path string
+	now  func() time.Time
 
 	mu        sync.Mutex
 	busy      time.Duration
@@ -67,7 +65,6 @@ type Sim struct {
 	dropped   int
 	bad       int
 	changed   chan struct{} // closed and replaced on every event
-	closed    bool
 }
 
 // New opens a pseudo-terminal and returns a simulator on it. Serve it with
@@ -76,22 +73,16 @@ func New(o *Opts) (*Sim, error) {
 	if o == nil {
 		o = &Opts{}
 	}
-	ptmx, tty, err := pty.Open()
+	line, err := ptyfile.Open()
 	if err != nil {
 		return nil, fmt.Errorf("displaysim: open pty: %w", err)
-	}
-	if ptmx, err = ptyfile.Pollable(ptmx); err != nil {
-		tty.Close()
-		return nil, fmt.Errorf("displaysim: %w", err)
 	}
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
 	return &Sim{
-		ptmx:    ptmx,
-		tty:     tty,
-		path:    tty.Name(),
+		line:    line,
 		now:     now,
 		busy:    max(o.Busy, 0),
 		shown:   map[int]string{},
@@ -100,7 +91,7 @@ func New(o *Opts) (*Sim, error) {
 }
 
 // Path returns the device path the driver opens, e.g. /dev/pts/3.
-func (s *Sim) Path() string { return s.path }
+func (s *Sim) Path() string { return s.line.Path() }
 
 // SetBusy changes Opts.Busy.
 func (s *Sim) SetBusy(d time.Duration) {
@@ -168,41 +159,21 @@ func (s *Sim) Wait(ctx context.Context, n int) error {
 // Close releases the pseudo-terminal. It may be called more than once and
 // while Run runs (Run then returns nil).
 func (s *Sim) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	s.mu.Unlock()
-	err := s.ptmx.Close()
-	if e := s.tty.Close(); err == nil {
-		err = e
-	}
-	if err != nil {
+	if err := s.line.Close(); err != nil {
 		return fmt.Errorf("displaysim: close: %w", err)
 	}
 	return nil
 }
 
-func (s *Sim) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
+func (s *Sim) isClosed() bool { return s.line.Closed() }
 
 // Run reads the line until ctx ends (it returns ctx.Err()) or Close is
 // called (nil).
 func (s *Sim) Run(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() {
-		if s.ptmx.SetReadDeadline(time.Now()) != nil {
-			_ = s.Close()
-		}
-	})
-	defer stop()
+	defer s.line.UnblockOn(ctx)()
 	rb := make([]byte, 4096)
 	for {
-		n, err := s.ptmx.Read(rb)
+		n, err := s.line.Read(rb)
 		if n > 0 {
 			s.Feed(rb[:n], s.now())
 		}

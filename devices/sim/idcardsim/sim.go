@@ -21,8 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/creack/pty"
-
 	"yichuang/devices"
 	"yichuang/devices/idcard"
 	"yichuang/devices/sim/internal/ptyfile"
@@ -98,9 +96,9 @@ type Opts struct {
 
 // Sim is a simulated reader on a pseudo-terminal.
 type Sim struct {
-	ptmx, tty *os.File
-	path      string
-	samID     []byte
+	line  *ptyfile.Line
+	path  string
+	samID []byte
 
 	mu         sync.Mutex
 	sticky     bool
@@ -117,7 +115,6 @@ type Sim struct {
 	silent     bool
 	rng        *rand.Rand
 	counts     map[idcard.Command]int
-	closed     bool
 }
 
 // New opens a pseudo-terminal and returns a simulator on it, with no card.
@@ -126,22 +123,16 @@ func New(o *Opts) (*Sim, error) {
 	if o == nil {
 		o = &Opts{}
 	}
-	ptmx, tty, err := pty.Open()
+	line, err := ptyfile.Open()
 	if err != nil {
 		return nil, fmt.Errorf("idcardsim: open pty: %w", err)
-	}
-	if ptmx, err = ptyfile.Pollable(ptmx); err != nil {
-		tty.Close()
-		return nil, fmt.Errorf("idcardsim: %w", err)
 	}
 	sam := o.SAMID
 	if len(sam) != 16 {
 		sam = []byte{0x05, 0x00, 0x01, 0x00, 0x4d, 0x6c, 0x34, 0x01, 0x39, 0x30, 0x00, 0x00, 0xd2, 0x02, 0x96, 0x49}
 	}
 	return &Sim{
-		ptmx:   ptmx,
-		tty:    tty,
-		path:   tty.Name(),
+		line:   line,
 		samID:  append([]byte(nil), sam...),
 		sticky: o.Sticky,
 		rng:    rand.New(rand.NewPCG(o.Seed, 0x1d_ca_4d)),
@@ -150,7 +141,7 @@ func New(o *Opts) (*Sim, error) {
 }
 
 // Path returns the device path the driver opens, e.g. /dev/pts/3.
-func (s *Sim) Path() string { return s.path }
+func (s *Sim) Path() string { return s.line.Path() }
 
 // Place puts card c on the reader (replacing any other).
 func (s *Sim) Place(c devices.Card) error {
@@ -266,44 +257,24 @@ func (s *Sim) Count(c idcard.Command) int {
 // fail, as when a USB bridge is unplugged. Close may be called more than once
 // and while Run runs (Run then returns nil).
 func (s *Sim) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	s.mu.Unlock()
-	err := s.ptmx.Close()
-	if e := s.tty.Close(); err == nil {
-		err = e
-	}
-	if err != nil {
+	if err := s.line.Close(); err != nil {
 		return fmt.Errorf("idcardsim: close: %w", err)
 	}
 	return nil
 }
 
-func (s *Sim) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
+func (s *Sim) isClosed() bool { return s.line.Closed() }
 
 // Run serves the reader's side of the line until ctx ends (it returns
 // ctx.Err()) or Close is called (nil).
 func (s *Sim) Run(ctx context.Context) error {
 	// Unblock the read below when ctx ends: the pty master is pollable on
 	// Linux, so a deadline works; elsewhere closing it does.
-	stop := context.AfterFunc(ctx, func() {
-		if s.ptmx.SetReadDeadline(time.Now()) != nil {
-			_ = s.Close()
-		}
-	})
-	defer stop()
+	defer s.line.UnblockOn(ctx)()
 	buf := make([]byte, 0, 4096)
 	rb := make([]byte, 1024)
 	for {
-		n, err := s.ptmx.Read(rb)
+		n, err := s.line.Read(rb)
 		buf = append(buf, rb[:n]...)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -454,12 +425,12 @@ func (s *Sim) send(ctx context.Context, b []byte) error {
 	chunk, delay := s.chunk, s.chunkDelay
 	s.mu.Unlock()
 	if chunk <= 0 {
-		_, err := s.ptmx.Write(b)
+		_, err := s.line.Write(b)
 		return err
 	}
 	for len(b) > 0 {
 		n := min(chunk, len(b))
-		if _, err := s.ptmx.Write(b[:n]); err != nil {
+		if _, err := s.line.Write(b[:n]); err != nil {
 			return err
 		}
 		b = b[n:]
