@@ -6,9 +6,15 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +197,20 @@ func TestPlanCSV(t *testing.T) {
 	if rows[0][0] != "section" || hours != 90 || years != 8 || rows[len(rows)-1][1] != "total" || rows[len(rows)-1][12] != "89809" {
 		t.Fatalf("%d hour rows, %d year rows, last %v", hours, years, rows[len(rows)-1])
 	}
+	// the simulation's service level of each hour, last, beside Erlang C's
+	if rows[0][17] != "simulated_service_level" {
+		t.Fatalf("header %v", rows[0])
+	}
+	for _, r := range rows[1:] {
+		if r[0] != "hour" {
+			continue
+		}
+		erl, err1 := strconv.ParseFloat(r[9], 64)
+		sim, err2 := strconv.ParseFloat(r[17], 64)
+		if err1 != nil || err2 != nil || sim < 0 || sim > 1 || (r[5] != "0.00" && math.Abs(sim-erl) > 0.15) {
+			t.Errorf("%s %s: Erlang C %s, simulated %s", r[1], r[4], r[9], r[17])
+		}
+	}
 }
 
 func TestPlanErrors(t *testing.T) {
@@ -205,6 +225,9 @@ func TestPlanErrors(t *testing.T) {
 		{"--service-level", "0"},
 		{"--peak-factor", "0"},
 		{"extra"},
+		{"--sim-days", "0"},
+		{"--sim-dist", "gamma"},
+		{"--svg", filepath.Join(dir, "no-such-dir", "plan.svg")},
 	} {
 		if out, err := planRun(t, append([]string{"--config", cfg}, args...)...); err == nil {
 			t.Errorf("%v accepted:\n%s", args, out)
@@ -243,6 +266,214 @@ func TestPlanJSONSummary(t *testing.T) {
 	for _, z := range zs {
 		if z["zone"] == "C" && (z["windows_planned"] != float64(4) || z["windows_needed"].(float64) <= 4 || z["service_level"].(float64) < 0.8) {
 			t.Errorf("不动产 zone: %v", z)
+		}
+	}
+}
+
+// The --json summary's simulation and pooling fields, on the embedded
+// hall with no tickets (the plan's volumes). The hall's default windows
+// 20 and 21 (投资项目区 F) help E and G: one pool of E, F and G.
+func TestPlanJSONSimulationAndPooling(t *testing.T) {
+	dir := t.TempDir()
+	cfg := planHall(t, dir)
+	out, err := planRun(t, "--config", cfg, "--json")
+	if err != nil {
+		t.Fatal(err, out)
+	}
+	var zs []zoneSummary
+	if err := json.Unmarshal([]byte(out), &zs); err != nil || len(zs) != 9 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	by := map[string]zoneSummary{}
+	for _, z := range zs {
+		by[z.Zone] = z
+		if z.ArrivalsPerHour == 0 {
+			if z.SimulatedServiceLevel != 1 || z.SimulatedDayServiceLevel != 1 {
+				t.Errorf("%s, no arrivals: %+v", z.Zone, z)
+			}
+			continue
+		}
+		// the busiest hour, and the whole day (each hour on the windows it
+		// needs). The small zones' busiest hour has few citizens even over
+		// 400 days (F: about 160, a standard error of 0.02), and the empty
+		// hall at 08:30 still helps at 09:00: a wider tolerance there.
+		tol := 0.05
+		if z.ArrivalsPerHour < 5 {
+			tol = 0.08
+		}
+		if math.Abs(z.SimulatedServiceLevel-z.ServiceLevel) > tol || math.Abs(z.SimulatedDayServiceLevel-z.ErlangDayServiceLevel) > 0.04 ||
+			z.ErlangDayServiceLevel < 0.8 {
+			t.Errorf("%s: busiest hour Erlang C %.4f, DES %.4f; day %.4f, %.4f", z.Zone, z.ServiceLevel, z.SimulatedServiceLevel,
+				z.ErlangDayServiceLevel, z.SimulatedDayServiceLevel)
+		}
+	}
+	for _, id := range []string{"E", "F", "G"} {
+		p := by[id].Pooling
+		if !slices.Equal(p.Zones, []string{"E", "F", "G"}) || p.GroupWindowsPlanned != 6 || p.PeakWindowsSeparate != 4 || p.PeakWindowsPooled != 2 {
+			t.Errorf("%s pooling: %+v", id, p)
+		}
+	}
+	e, f, a, c := by["E"].Pooling, by["F"].Pooling, by["A"].Pooling, by["C"].Pooling
+	// E's citizens, helped by F's windows, fare better; F's windows are the helpers, nobody helps F
+	if e.SimulatedHelping <= e.SimulatedSeparate || e.HelpedShare <= 0 || e.HelpedShare > 0.1 || f.HelpedShare != 0 {
+		t.Errorf("E %+v, F %+v", e, f)
+	}
+	if !slices.Equal(a.Zones, []string{"A"}) || a.SimulatedHelping != a.SimulatedSeparate || a.GroupWindowsPlanned != 3 || a.PeakWindowsPooled != 3 {
+		t.Errorf("A pooling: %+v", a)
+	}
+	// 不动产 C: its 4 windows cannot keep up in its busiest hours (Erlang C counts those hours as 0),
+	// while the simulated day carries its queue and serves a bit over half within 15 minutes
+	if c.ErlangServiceLevel > 0.4 || c.SimulatedSeparate < c.ErlangServiceLevel || c.SimulatedSeparate > 0.75 {
+		t.Errorf("C on its planned windows: %+v", c)
+	}
+}
+
+// The simulation is seeded: the same seed, the same report.
+func TestPlanSimulationSeed(t *testing.T) {
+	dir := t.TempDir()
+	cfg := planHall(t, dir)
+	run := func(seed string) string {
+		out, err := planRun(t, "--config", cfg, "--json", "--seed", seed, "--sim-days", "60", "--sim-dist", "exp")
+		if err != nil {
+			t.Fatal(err, out)
+		}
+		return out
+	}
+	first, again, other := run("7"), run("7"), run("8")
+	if first != again {
+		t.Error("seed 7 twice gave two reports")
+	}
+	if first == other {
+		t.Error("seeds 7 and 8 gave the same report")
+	}
+	full, err := planRun(t, "--config", cfg, "--format", "json", "--seed", "7", "--sim-days", "60")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r planReport
+	if err := json.Unmarshal([]byte(full), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Simulation != (planSimulation{Seed: 7, Days: 60, Dist: "auto"}) || len(r.Pooling.Groups) != 1 || len(r.Pooling.Zones) != 9 ||
+		len(r.Zones[2].Simulated) != 1 || len(r.Zones[2].Simulated[0].Slots) != 10 || r.Zones[2].Simulated[0].SimTickets == 0 {
+		t.Errorf("report: simulation %+v, %d pool groups, C %+v", r.Simulation, len(r.Pooling.Groups), r.Zones[2].Simulated)
+	}
+}
+
+func TestPlanTextPooling(t *testing.T) {
+	dir := t.TempDir()
+	cfg := planHall(t, dir)
+	out, err := planRun(t, "--config", cfg, "--sim-days", "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"模拟 simulation: 100 天 days, seed 1", "模拟\n", "DES\n", "全天达标率 whole day ≤15m: Erlang C 93.3%",
+		"互助窗口 windows that help other zones", "组 group E+F+G — 现有 windows 6; 窗口 window 20 (F) 帮 helps E,G; 21 (F) 帮 helps G",
+		"高峰需 peak windows: 分开 separate 4, 合并 pooled 2; 窗口工时 window-hours: 分开 29.0, 合并 15.5", "E 建设交通区       2    99.2%"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("text lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+// svgElement is one element of a chart: its class, attributes and text.
+type svgElement struct {
+	name  string
+	attrs map[string]string
+	text  string
+}
+
+func planParseXML(t *testing.T, path string) []*svgElement {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var all, stack []*svgElement
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s is not XML: %v", path, err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			e := &svgElement{name: tok.Name.Local, attrs: map[string]string{}}
+			for _, a := range tok.Attr {
+				e.attrs[a.Name.Local] = a.Value
+			}
+			all, stack = append(all, e), append(stack, e)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].text += string(tok)
+			}
+		}
+	}
+	return all
+}
+
+// --svg and --html write the charts: for the embedded hall with no
+// tickets, zone C (不动产) needs 5, 7, 7, 5, 3, 3, 5, 6, 5, 3 windows hour
+// by hour against the 4 it has, as the JSON report says.
+func TestPlanSVG(t *testing.T) {
+	dir := t.TempDir()
+	cfg := planHall(t, dir)
+	svg, html := filepath.Join(dir, "plan.svg"), filepath.Join(dir, "plan.html")
+	out, err := planRun(t, "--config", cfg, "--format", "json", "--sim-days", "100", "--svg", svg, "--html", html)
+	if err != nil {
+		t.Fatal(err, out)
+	}
+	var r planReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var wantC []string
+	for _, s := range r.Zones[2].Days[0].Slots {
+		wantC = append(wantC, strconv.Itoa(s.Windows))
+	}
+	if strings.Join(wantC, ",") != "5,7,7,5,3,3,5,6,5,3" {
+		t.Fatalf("C needs %v", wantC)
+	}
+	for _, path := range []string{svg, html} {
+		es := planParseXML(t, path)
+		var needC, simC, pooled []string
+		var words strings.Builder
+		planned := ""
+		for _, e := range es {
+			words.WriteString(e.text)
+			switch {
+			case e.attrs["class"] == "need" && e.attrs["data-zone"] == "C":
+				needC = append(needC, e.attrs["data-value"])
+			case e.attrs["class"] == "sl-sim" && e.attrs["data-zone"] == "C":
+				simC = append(simC, e.attrs["data-value"])
+			case e.attrs["class"] == "pool-pooled":
+				pooled = append(pooled, e.attrs["data-zones"]+":"+e.attrs["data-value"])
+			case e.attrs["class"] == "planned" && e.attrs["data-zone"] == "C":
+				planned = e.attrs["data-value"]
+			}
+		}
+		if !slices.Equal(needC, wantC) || planned != "4" || len(simC) != 10 {
+			t.Errorf("%s: C needs %v, has %q, %d simulated bars", path, needC, planned, len(simC))
+		}
+		if sim := r.Zones[2].Simulated[0].Slots[1].SimServiceLevel; len(simC) > 1 && simC[1] != strconv.FormatFloat(sim, 'f', 4, 64) {
+			t.Errorf("%s: C at 09:00 simulated %s, the report says %.4f", path, simC[1], sim)
+		}
+		if len(pooled) != 10 || pooled[1] != "E+F+G:2" {
+			t.Errorf("%s: pooled bars %v", path, pooled)
+		}
+		for _, s := range []string{"窗口测算 staffing plan", "C 不动产登记区 — 现有 4 窗口 windows planned, 高峰需 peak needs 7",
+			"H 便民服务区 — 无到达 no arrivals", "合并 pooled E 建设交通区, F 投资项目区, G 经济综合区"} {
+			if !strings.Contains(words.String(), s) {
+				t.Errorf("%s lacks %q", path, s)
+			}
+		}
+		if es[0].name != map[string]string{svg: "svg", html: "html"}[path] {
+			t.Errorf("%s: root <%s>", path, es[0].name)
 		}
 	}
 }
