@@ -9,9 +9,10 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 # Debian packages. To run: a C compiler for the cgo parts (MuPDF through
-# go-fitz). To test, also: SANE's scanimage with its test backend, headless
-# Chromium and CJK fonts for the UI tests.
-RUN_PKGS := gcc libc6-dev espeak-ng
+# go-fitz), espeak-ng, and a Chinese TrueType font for the A4 receipts (PDF).
+# To test, also: SANE's scanimage with its test backend, headless Chromium
+# and CJK fonts for the UI tests.
+RUN_PKGS := gcc libc6-dev espeak-ng fonts-arphic-gbsn00lp
 APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk umockdev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -47,6 +47,7 @@ type Config struct {
 	Appointments Appointments `toml:"appointments"`
 	Limits       Limits       `toml:"limits"`
 	Staff        Staff        `toml:"staff"`
+	TLS          TLS          `toml:"tls"`
 	Zones        []Zone       `toml:"zones"`
 	Windows      []Window     `toml:"windows"`
 	Mail         Mail         `toml:"mail"`
@@ -54,6 +55,7 @@ type Config struct {
 	Devices      Devices      `toml:"devices"`
 	Platform     Platform     `toml:"platform"`
 	Upstream     Upstream     `toml:"upstream"`
+	Leases       Leases       `toml:"leases"`
 
 	// Location is Timezone loaded; set by Validate.
 	Location *time.Location `toml:"-"`
@@ -79,6 +81,9 @@ type Terminal struct {
 	Window     int    `toml:"window"`
 	Department string `toml:"department"` // role department: whose cases it handles
 	Token      string `toml:"token"`
+	// TokenSHA256 is the token's SHA-256 in hex, given instead of token so
+	// the file need not hold the secret (`kioskd token` prints both).
+	TokenSHA256 string `toml:"token_sha256"`
 }
 
 // Hall is the hall's identity and working hours.
@@ -262,6 +267,22 @@ type Platform struct {
 type Upstream struct {
 	URL   string `toml:"url"`
 	Token string `toml:"token"`
+	// TimeoutMS is how long a ticket waits for the hall node before the
+	// terminal issues it from its offline block.
+	TimeoutMS int `toml:"timeout_ms"`
+	// CAFile is a PEM bundle of the CAs trusted for the hall node's
+	// certificate (https); empty: the system's roots. See TLSConfig.
+	CAFile string `toml:"ca_file"`
+}
+
+// Leases are the blocks of ticket numbers the hall node grants each
+// terminal node in advance, so a kiosk keeps issuing while the hall node
+// cannot be reached.
+type Leases struct {
+	Size        int `toml:"size"`         // numbers per block
+	FirstNumber int `toml:"first_number"` // blocks start here, above a normal day's numbers
+	TTLMinutes  int `toml:"ttl_minutes"`  // a block expires this long after it is granted, or at the hall day's end
+	MaxBlocks   int `toml:"max_blocks"`   // blocks per terminal, zone and day
 }
 
 // Error is a configuration error that names the key at fault.
@@ -355,6 +376,9 @@ func (c *Config) Validate() error {
 	c.Location = loc
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Listen
+		if c.TLS.Enabled() {
+			c.PublicURL = "https://" + c.Listen
+		}
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errf("public_url", "%q is not an http(s) URL", c.PublicURL)
@@ -378,7 +402,10 @@ func (c *Config) Validate() error {
 	if err := c.validateTerminals(windows); err != nil {
 		return err
 	}
-	return c.validateDevices(windows)
+	if err := c.validateDevices(windows); err != nil {
+		return err
+	}
+	return c.validateTLS()
 }
 
 func (c *Config) validateHall() error {
@@ -545,7 +572,7 @@ func (c *Config) validateZones() (map[int]string, error) {
 
 func (c *Config) validateTerminals(windows map[int]string) error {
 	ids := map[string]bool{}
-	tokens := map[string]bool{}
+	tokens := map[[32]byte]bool{}
 	for i, t := range c.Terminals {
 		key := fmt.Sprintf("terminals[%d]", i)
 		if !reTerminalID.MatchString(t.ID) {
@@ -568,13 +595,14 @@ func (c *Config) validateTerminals(windows map[int]string) error {
 		} else if t.Window != 0 {
 			return errf(key+".window", "only a window terminal has a window number")
 		}
-		if len(t.Token) < 16 {
-			return errf(key+".token", "must be at least 16 characters")
+		sum, field, err := tokenSum(key, t)
+		if err != nil {
+			return err
 		}
-		if tokens[t.Token] {
-			return errf(key+".token", "the same token is given to two terminals")
+		if tokens[sum] {
+			return errf(field, "the same token is given to two terminals")
 		}
-		tokens[t.Token] = true
+		tokens[sum] = true
 	}
 	return nil
 }
@@ -662,9 +690,24 @@ func (c *Config) validateDevices(windows map[int]string) error {
 		}
 	}
 	if c.Upstream.URL != "" {
-		if u, err := url.Parse(c.Upstream.URL); err != nil || u.Host == "" {
-			return errf("upstream.url", "%q is not a URL", c.Upstream.URL)
+		if u, err := url.Parse(c.Upstream.URL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return errf("upstream.url", "%q is not an http:// or https:// URL", c.Upstream.URL)
 		}
+		if c.Upstream.Token == "" {
+			return errf("upstream.token", "the terminal's token on the hall node is needed")
+		}
+	}
+	if t := c.Upstream.TimeoutMS; t < 100 || t > 60000 {
+		return errf("upstream.timeout_ms", "%d is not between 100 and 60000", t)
+	}
+	if l := c.Leases; l.Size < 1 || l.Size > 500 {
+		return errf("leases.size", "%d is not between 1 and 500", l.Size)
+	} else if l.FirstNumber < 1 || l.FirstNumber > 9000 {
+		return errf("leases.first_number", "%d is not between 1 and 9000", l.FirstNumber)
+	} else if l.TTLMinutes < 1 {
+		return errf("leases.ttl_minutes", "must be at least 1")
+	} else if l.MaxBlocks < 1 {
+		return errf("leases.max_blocks", "must be at least 1")
 	}
 	return nil
 }

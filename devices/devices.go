@@ -72,6 +72,9 @@ type Ticket struct {
 	StatusURL    string    // the public status link, printed as a QR code
 	Priority     bool
 	Notices      []string // notice lines from config
+	// Offline: issued by a terminal node from its block of numbers while
+	// the hall node could not be reached; how many wait ahead is unknown.
+	Offline bool
 }
 
 // Page is one scanned or uploaded page image.

@@ -257,6 +257,9 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 		default:
 			c.State = move.to
 		}
+		if act.Action == "approve" || act.Action == "reject" {
+			c.Outcome = move.to // the result notice says it after the case is ready
+		}
 		if act.Action == "mail" {
 			c.Waybill = act.Waybill
 		}

@@ -55,6 +55,7 @@ type Hall struct {
 	counters map[string]int                // day|zone → last ticket seq
 	caseSeqs map[string]int                // day|key → last case seq
 	idem     map[string]string             // terminal|key → ticket id
+	leases   map[string][]*Lease           // day|zone → blocks granted to terminal nodes
 	held     map[int]*Ticket               // window → the ticket it holds
 	waiting  map[string]map[string]*Ticket // zone → id → waiting ticket
 	inZone   map[string]string             // id → the zone it is filed under in waiting
@@ -172,6 +173,11 @@ func (h *Hall) reload(ctx context.Context) error {
 	}
 	for _, k := range snap.Idempotency {
 		h.idem[k.Terminal+"|"+k.Key] = k.TicketID
+	}
+	h.leases = map[string][]*Lease{}
+	for _, l := range snap.Leases {
+		l := l
+		h.leases[l.Day+"|"+l.Zone] = append(h.leases[l.Day+"|"+l.Zone], &l)
 	}
 	h.seq = snap.LastSeq
 	h.loadedOn = h.day(now)
@@ -328,6 +334,11 @@ func (h *Hall) roll(now time.Time) {
 	for k := range h.caseSeqs {
 		if k[:10] < yesterday {
 			delete(h.caseSeqs, k)
+		}
+	}
+	for k := range h.leases {
+		if k[:10] < yesterday {
+			delete(h.leases, k)
 		}
 	}
 	h.loadedOn = today

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ type memStore struct {
 	commits   int
 	materials map[string]memMaterial
 	appts     map[string]Appointment
+	leases    map[string]Lease // day|zone|from
 }
 
 func newMemStore() *memStore {
@@ -55,6 +57,12 @@ func (m *memStore) Commit(ctx context.Context, batch []*Change) error {
 			m.caseSeqs[c.Day+"|"+c.Key] = c
 		}
 		m.idem = append(m.idem, ch.Idempotency...)
+		for _, l := range ch.Leases {
+			if m.leases == nil {
+				m.leases = map[string]Lease{}
+			}
+			m.leases[fmt.Sprintf("%s|%s|%d", l.Day, l.Zone, l.From)] = l
+		}
 		for _, a := range ch.Appointments {
 			if m.appts == nil {
 				m.appts = map[string]Appointment{}
@@ -110,6 +118,11 @@ func (m *memStore) Load(ctx context.Context, since string) (*Snapshot, error) {
 		}
 	}
 	s.Idempotency = slices.Clone(m.idem)
+	for _, l := range m.leases {
+		if l.Day >= since {
+			s.Leases = append(s.Leases, l)
+		}
+	}
 	if n := len(m.events); n > 0 {
 		s.LastSeq = m.events[n-1].Seq
 	}

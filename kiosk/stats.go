@@ -22,6 +22,21 @@ type Figures struct {
 	MeanServiceSec float64        `json:"mean_service_s"`
 	Ratings        map[string]int `json:"ratings"` // "1".."5" → count
 	Accepted       int            `json:"accepted"`
+	// Rated counts the ratings; SatisfactionRate is the share of them at
+	// 4 or 5 (满意, 非常满意), 0 without ratings.
+	Rated            int     `json:"rated"`
+	SatisfactionRate float64 `json:"satisfaction_rate"`
+	// Cases (办件) the period's acceptances opened (a package counts its
+	// parts), by delivery; of them, those closed by now, those closed on
+	// or before their due date (OnTimeRate = on time / closed, 0 with none
+	// closed) and those still open past it.
+	CasesAccepted int     `json:"cases_accepted"`
+	CasesMail     int     `json:"cases_mail"`
+	CasesPickup   int     `json:"cases_pickup"`
+	CasesClosed   int     `json:"cases_closed"`
+	CasesOnTime   int     `json:"cases_on_time"`
+	OnTimeRate    float64 `json:"on_time_rate"`
+	CasesOverdue  int     `json:"cases_overdue"`
 
 	waits, services []float64
 }
@@ -36,6 +51,9 @@ type Stats struct {
 	Zones   map[string]*Figures `json:"zones"`
 	Windows map[string]*Figures `json:"windows"`
 	Staff   map[string]*Figures `json:"staff"`
+	// IssuedByHour counts the tickets issued in each hour of the hall's
+	// day (0–23), over every day of the range.
+	IssuedByHour []int `json:"issued_by_hour"`
 }
 
 func newFigures() *Figures {
@@ -56,6 +74,9 @@ func (h *Hall) Stats(ctx context.Context, date string) (*Stats, error) {
 	}
 	s := h.buildStats(tickets, ratings)
 	s.Date = date
+	if err := h.addStatsExtras(ctx, s, tickets); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -84,6 +105,9 @@ func (h *Hall) StatsRange(ctx context.Context, from, to string) (*Stats, error) 
 	}
 	s := h.buildStats(tickets, ratings)
 	s.Date, s.From, s.To = from, from, to
+	if err := h.addStatsExtras(ctx, s, tickets); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -48,6 +48,7 @@ type Snapshot struct {
 	Counters    []Counter // ticket numbers per day and zone
 	CaseSeqs    []Counter // case numbers per day and key
 	Idempotency []IdemKey
+	Leases      []Lease // blocks of the days loaded
 	LastSeq     int64
 }
 
@@ -78,6 +79,7 @@ type Change struct {
 	// them, so retention keeps them while its cases are open.
 	MaterialLinks []MaterialLink
 	Ratings       []Rating
+	Leases        []Lease // inserted, or replaced whole by day, zone and first number
 	Audit         []AuditEntry
 	Events        []Event
 }
@@ -95,7 +97,7 @@ type CaseQuery struct {
 // empty reports whether the change writes nothing.
 func (ch *Change) empty() bool {
 	return len(ch.Tickets)+len(ch.Counters)+len(ch.CaseSeqs)+len(ch.Idempotency)+len(ch.Cases)+
-		len(ch.Appointments)+len(ch.MaterialLinks)+len(ch.Ratings)+len(ch.Audit)+len(ch.Events) == 0
+		len(ch.Appointments)+len(ch.MaterialLinks)+len(ch.Ratings)+len(ch.Audit)+len(ch.Events)+len(ch.Leases) == 0
 }
 
 // MaterialLink ties a material to a ticket.

@@ -23,6 +23,9 @@ type IssueRequest struct {
 	// IDNumber, without a submission: the card the citizen placed, so the
 	// one-ticket-per-ID rule holds for plain tickets too.
 	IDNumber string `json:"id_number,omitempty"`
+	// Offline hands in a ticket a terminal node issued from its block of
+	// numbers while the hall node could not be reached.
+	Offline *OfflineClaim `json:"offline,omitempty"`
 	// IdempotencyKey makes a retry return the first answer.
 	IdempotencyKey string `json:"-"`
 }
@@ -219,6 +222,12 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 	if idNumber != "" {
 		idHash = h.IDHash(idNumber)
 	}
+	if r.Offline != nil {
+		if onCreate != nil {
+			return IssueResult{}, invalid("offline", "an appointment cannot be checked in offline")
+		}
+		return h.issueOffline(a, r, zone, idHash)
+	}
 	zi, _ := h.zone(zone)
 
 	var res IssueResult
@@ -252,7 +261,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 		if !ok && h.cfg.Hall.CarryOver {
 			seq = h.carriedMax(zone, today)
 		}
-		seq++
+		seq = h.skipLeased(today, zone, seq+1)
 		t := &Ticket{
 			ID: randomHex(16), Day: today, Zone: zone, Seq: seq,
 			Number:   fmt.Sprintf("%s%03d", zi.Prefix, seq),

@@ -55,6 +55,7 @@ type Ticket struct {
 	Submission     *Submission `json:"submission,omitempty"`
 	Rated          bool        `json:"rated,omitempty"`
 	Appointment    string      `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
+	Offline        bool        `json:"offline,omitempty"`     // issued by a terminal node from its block while the hall node was away
 	// Checklist is the window's verdict on each required material (by its
 	// name in the catalog): accepted, or correction (补正) with a note.
 	Checklist map[string]Mark `json:"checklist,omitempty"`
@@ -127,6 +128,7 @@ type Case struct {
 	Materials  []string  `json:"materials,omitempty"` // material ids handed in, shared by a package's parts
 	Waybill    string    `json:"waybill,omitempty"`
 	Suspended  string    `json:"suspended,omitempty"` // the day a suspension (挂起) began
+	Outcome    string    `json:"outcome,omitempty"`   // the back office's decision: approved | rejected
 	DoneAt     time.Time `json:"done_at,omitzero"`    // closed
 }
 

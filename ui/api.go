@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/csv"
 	"io"
@@ -21,7 +22,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.health != nil {
 		devs = s.health.Snapshot()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "devices": devs})
+	out := map[string]any{"status": "ok", "devices": devs}
+	if s.up != nil {
+		out["upstream"] = s.up.Status(r.Context())
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 type zoneView struct {
@@ -71,6 +76,11 @@ type issuedView struct {
 	StatusURL    string    `json:"status_url"`
 	Printed      *bool     `json:"printed,omitempty"`
 	PrintError   string    `json:"print_error,omitempty"`
+	// Offline: issued by a terminal node from its block of numbers while
+	// the hall node could not be reached.
+	Offline bool `json:"offline,omitempty"`
+	// OfflineLeft: how many more tickets the terminal can issue offline.
+	OfflineLeft *int `json:"offline_left,omitempty"`
 }
 
 func (s *Server) zoneName(id string) string {
@@ -88,6 +98,10 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req, false) {
 		return
 	}
+	if s.up != nil {
+		s.issueUpstream(w, r, c, req)
+		return
+	}
 	req.IdempotencyKey = r.Header.Get("Idempotency-Key")
 	res, err := s.hall.Issue(r.Context(), c.actor(), req)
 	if err != nil {
@@ -100,6 +114,16 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 // answerIssued answers a ticket issue (or an appointment's check-in): a new
 // ticket on a terminal with a printer counts only once printed.
 func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult) {
+	s.answer(w, r, c, res, s.statusURL(&res.Ticket), nil, func(ctx context.Context, reason string) error {
+		return s.hall.Void(ctx, c.actor(), res.Ticket.ID, reason)
+	})
+}
+
+// answer answers a ticket issued here or by the hall node: printed first
+// on a terminal with a printer; a ticket that did not print is voided
+// (void) unless config holds it for reprint.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult, statusURL string, offlineLeft *int,
+	void func(ctx context.Context, reason string) error) {
 	t := res.Ticket
 	status := http.StatusCreated
 	if !res.Created && !res.Replay {
@@ -108,18 +132,20 @@ func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, 
 	v := issuedView{
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
 		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
-		StatusURL: s.statusURL(&t),
+		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft,
 	}
 	if p := s.printers[c.ID]; p != nil && res.Created {
 		printed := true
-		if perr := p.PrintTicket(r.Context(), s.printable(&t, res.WaitingAhead)); perr != nil {
+		pt := s.printable(&t, res.WaitingAhead)
+		pt.StatusURL, pt.Offline = statusURL, t.Offline
+		if perr := p.PrintTicket(r.Context(), pt); perr != nil {
 			printed = false
 			s.metrics.printFailures.Inc()
 			s.log.Warn("ticket not printed", "terminal", c.ID, "ticket", t.Number, "err", perr)
 			if s.cfg.Devices.Printer.OnFailure != "hold" {
 				// a ticket nobody holds on paper must not wait in the queue
-				if verr := s.hall.Void(r.Context(), c.actor(), t.ID, "print failed: "+perr.Error()); verr != nil {
-					s.fail(w, r, verr)
+				if verr := void(r.Context(), "print failed: "+perr.Error()); verr != nil {
+					s.failUpstream(w, r, verr)
 					return
 				}
 				writeError(w, http.StatusServiceUnavailable, "", "取号凭条打印失败，请到导办台取号 (the ticket could not be printed; please go to the guide desk)")
@@ -288,6 +314,22 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 		win = c.Window
 	}
 	ts := s.hall.WaitingTickets(win)
+	if date := r.URL.Query().Get("date"); date != "" {
+		// a whole day, every status: admins only (GET /api/v1/tickets?date=YYYY-MM-DD)
+		if c.Role != config.RoleAdmin {
+			writeError(w, http.StatusForbidden, "date", "only an admin sees a whole day's tickets")
+			return
+		}
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			writeError(w, http.StatusBadRequest, "date", "a date YYYY-MM-DD is needed")
+			return
+		}
+		var err error
+		if ts, err = s.hall.DayTickets(r.Context(), date); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	out := make([]ticketView, 0, len(ts))
 	for i := range ts {
 		out = append(out, s.view(&ts[i], 0, false, c.Role != config.RoleDisplay))
@@ -296,6 +338,10 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	if s.up != nil {
+		s.queueUpstream(w, r)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"zones": s.zoneViews(), "waiting": s.hall.Waiting(), "seq": s.hall.LastSeq()})
 }
 
@@ -568,7 +614,8 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"scope", "key", "issued", "waiting", "served", "no_show", "expired", "voided", "accepted",
-		"mean_wait_s", "p90_wait_s", "mean_service_s", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5"})
+		"mean_wait_s", "p90_wait_s", "mean_service_s", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
+		"rated", "satisfaction_rate", "cases_accepted", "cases_mail", "cases_pickup", "cases_closed", "cases_on_time", "on_time_rate", "cases_overdue"})
 	row := func(scope, key string, f *kiosk.Figures) {
 		rec := []string{scope, key}
 		for _, n := range []int{f.Issued, f.Waiting, f.Served, f.NoShow, f.Expired, f.Voided, f.Accepted} {
@@ -580,6 +627,9 @@ func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
 		for l := 1; l <= 5; l++ {
 			rec = append(rec, strconv.Itoa(f.Ratings[strconv.Itoa(l)]))
 		}
+		rec = append(rec, strconv.Itoa(f.Rated), strconv.FormatFloat(f.SatisfactionRate, 'f', 3, 64),
+			strconv.Itoa(f.CasesAccepted), strconv.Itoa(f.CasesMail), strconv.Itoa(f.CasesPickup), strconv.Itoa(f.CasesClosed),
+			strconv.Itoa(f.CasesOnTime), strconv.FormatFloat(f.OnTimeRate, 'f', 3, 64), strconv.Itoa(f.CasesOverdue))
 		_ = cw.Write(rec)
 	}
 	row("total", "", st.Total)
@@ -665,6 +715,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{"id": c.ID, "role": c.Role}
 	if c.Role == config.RoleWindow {
 		out["window"] = c.Window
+	}
+	if c.Role == config.RoleDepartment {
+		out["department"] = c.Department // the back office page's heading
 	}
 	out["staff_required"] = s.cfg.Staff.Required
 	if c.staff != "" {

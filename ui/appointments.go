@@ -100,6 +100,10 @@ func (s *Server) listAppointments(w http.ResponseWriter, r *http.Request) {
 // {"id_number"} from the card placed at the kiosk.
 func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
+	if s.up != nil {
+		s.checkInUpstream(w, r, c)
+		return
+	}
 	var req struct {
 		IDNumber string `json:"id_number"`
 	}

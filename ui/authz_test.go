@@ -25,6 +25,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/queue", "", all},
 		{"POST", "/api/v1/tickets", `{"zone":"A"}`, []string{"kiosk", "guide"}},
 		{"GET", "/api/v1/tickets", "", []string{"guide", "win1", "win2", "display", "admin"}},
+		{"POST", "/api/v1/leases", `{"zones":["A"]}`, []string{"kiosk", "guide"}},
+		{"POST", "/api/v1/leases/return", `{"day":"2026-11-27","zone":"A","block_from":1,"from":1}`, []string{"kiosk", "guide"}},
+		{"GET", "/api/v1/leases", "", []string{"admin"}},
 		{"POST", "/api/v1/tickets/x/rating", `{"level":5}`, []string{"win1", "win2", "kiosk"}},
 		{"POST", "/api/v1/tickets/x/print", "", []string{"kiosk", "guide"}},
 		{"POST", "/api/v1/tickets/x/void", "", []string{"kiosk", "guide", "admin"}},
@@ -41,6 +44,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/stats", "", []string{"admin"}},
 		{"GET", "/api/v1/say?text=hi", "", []string{"kiosk"}},
 		{"GET", "/api/v1/stats/packages", "", []string{"admin"}},
+		{"GET", "/api/v1/stats/chart.svg?kind=hourly", "", []string{"admin"}},
+		{"GET", "/api/v1/cases/x/receipt.pdf", "", []string{"admin", "dept", "win1", "win2"}},
+		{"GET", "/api/v1/cases/x/notice.pdf", "", []string{"admin", "dept", "win1", "win2"}},
+		{"POST", "/api/v1/cases/x/receipt/print", "", []string{"win1", "win2"}},
+		{"POST", "/api/v1/cases/x/notice/print", "", []string{"win1", "win2"}},
+		{"GET", "/api/v1/followups", "", []string{"admin"}},
+		{"POST", "/api/v1/followups/x/close", `{"note":"n"}`, []string{"admin"}},
 		{"GET", "/api/v1/audit", "", []string{"admin"}},
 		{"POST", "/api/v1/appointments", `{}`, []string{"admin", "guide"}},
 		{"GET", "/api/v1/appointments", "", []string{"admin", "guide"}},
@@ -64,6 +74,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 			case !ok && r.status != 403:
 				t.Errorf("%s %s as %s: %d, want 403", tt.method, tt.path, who, r.status)
 			}
+		}
+	}
+}
+
+// TestPublicEndpoints: a case's progress (like a ticket's status) needs no
+// terminal token but the key of its link; without it, or with a terminal
+// token instead, there is nothing, the same for every caller.
+func TestPublicEndpoints(t *testing.T) {
+	e := newEnv(t)
+	for _, tok := range []string{"", tokKiosk, tokWin1, tokAdmin, tokDeptSJ} {
+		for _, path := range []string{"/api/v1/progress/x", "/api/v1/progress/x?token=" + e.hall.CaseKey("x")} {
+			if r := e.do("GET", path, tok, ""); r.status != 404 {
+				t.Errorf("GET %s with token %q: %d, want 404", path, tok, r.status)
+			}
+		}
+	}
+	for _, page := range []string{"/c/x", "/backoffice"} {
+		if r := e.do("GET", page, "", ""); r.status != 200 || !strings.Contains(r.raw, `lang="zh-CN"`) {
+			t.Errorf("GET %s: %d", page, r.status)
 		}
 	}
 }

@@ -160,6 +160,10 @@ func TestBrowser(t *testing.T) {
 		testCasesAndOversight(t, open(t, e.env), e)
 	})
 	t.Run("printing", func(t *testing.T) { testPrinting(t, open(t, newEnv(t))) })
+	t.Run("backoffice", func(t *testing.T) {
+		e, p := newSlipEnv(t)
+		testBackOfficeAndFollowUps(t, open(t, e), p)
+	})
 	t.Run("staff", func(t *testing.T) { testStaff(t, open(t, newStaffEnv(t))) })
 	t.Run("touchTargets", func(t *testing.T) { testTouchTargets(t, open(t, newEnv(t))) })
 	t.Run("elderVoice", func(t *testing.T) {

@@ -38,6 +38,7 @@ type client struct {
 	send chan outMsg
 	once sync.Once
 	gone chan struct{}
+	why  closeReason // set before gone closes
 }
 
 type outMsg struct {
@@ -45,7 +46,9 @@ type outMsg struct {
 	data []byte
 }
 
-func (c *client) drop() { c.once.Do(func() { close(c.gone) }) }
+func (c *client) drop() { c.dropFor(closeSlow) }
+
+func (c *client) dropFor(why closeReason) { c.once.Do(func() { c.why = why; close(c.gone) }) }
 
 // encode renders an event as one WebSocket message: the event's data
 // fields with "type", "at" and "seq" beside them.
@@ -142,6 +145,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.hub.mu.Unlock()
 		cl.drop()
 	}()
+	// a token revoked between auth and the registration above
+	if !s.stillAdmitted(c.Terminal) {
+		writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
+		return
+	}
 	// read what the client missed before the handshake completes, so an
 	// event published once the client sees the socket open comes live, whole
 	// (a card.read's private part is never stored, so never replayed)
@@ -213,7 +221,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-cl.gone:
-			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow; reconnect with since"), time.Now().Add(time.Second))
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(cl.why.code, cl.why.text), time.Now().Add(time.Second))
 			return
 		case <-ctx.Done():
 			return

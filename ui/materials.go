@@ -127,6 +127,10 @@ func (s *Server) materialFile(w http.ResponseWriter, r *http.Request) {
 	id, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
 	m, doc, err := s.hall.MaterialFor(r.Context(), c.actor(), id)
 	if err != nil {
+		if s.onHallNode(err) {
+			s.up.Forward(w, r)
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}
@@ -166,6 +170,10 @@ func (s *Server) materialPage(w http.ResponseWriter, r *http.Request) {
 	}
 	m, doc, err := s.hall.MaterialFor(r.Context(), c.actor(), r.PathValue("id"))
 	if err != nil {
+		if s.onHallNode(err) {
+			s.up.Forward(w, r)
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}
@@ -188,6 +196,10 @@ var materialRoles = roles(config.RoleKiosk, config.RoleWindow, config.RoleAdmin)
 // attachMaterial adds a material the window scanned to the ticket it holds:
 // POST /api/v1/windows/{n}/materials {"material_id"}.
 func (s *Server) attachMaterial(w http.ResponseWriter, r *http.Request, c caller, n int) {
+	if s.up != nil {
+		s.attachUpstream(w, r, c, n)
+		return
+	}
 	var req struct {
 		MaterialID string `json:"material_id"`
 	}

@@ -32,10 +32,13 @@ type hallCollector struct {
 	clients *prometheus.Desc
 	seq     *prometheus.Desc
 	device  *prometheus.Desc
+	outbox  *prometheus.Desc // terminal node only
+	online  *prometheus.Desc
+	offline *prometheus.Desc
 }
 
 func (c *hallCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.waiting, c.today, c.wait, c.clients, c.seq, c.device} {
+	for _, d := range []*prometheus.Desc{c.waiting, c.today, c.wait, c.clients, c.seq, c.device, c.outbox, c.online, c.offline} {
 		ch <- d
 	}
 }
@@ -62,6 +65,19 @@ func (c *hallCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.clients, prometheus.GaugeValue, float64(c.s.hub.Clients()))
 	ch <- prometheus.MustNewConstMetric(c.seq, prometheus.CounterValue, float64(c.s.hall.LastSeq()))
+	if c.s.up != nil {
+		st := c.s.up.Status(context.Background())
+		ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(st.Pending), "pending")
+		ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(st.Failed), "failed")
+		online := 0.0
+		if st.Online {
+			online = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.online, prometheus.GaugeValue, online)
+		for zone, n := range st.OfflineLeft {
+			ch <- prometheus.MustNewConstMetric(c.offline, prometheus.GaugeValue, float64(n), zone)
+		}
+	}
 }
 
 func newMetrics(s *Server) *metrics {
@@ -87,6 +103,9 @@ func newMetrics(s *Server) *metrics {
 			clients: prometheus.NewDesc("kioskd_websocket_clients", "Connected WebSocket clients.", nil, nil),
 			seq:     prometheus.NewDesc("kioskd_events_total", "Events of the hall (the last seq).", nil, nil),
 			device:  prometheus.NewDesc("kioskd_device_state", "This terminal's devices: 1 for each device's current state (ok, offline, paper_out, error).", []string{"device", "state"}, nil),
+			outbox:  prometheus.NewDesc("kioskd_outbox_entries", "Terminal node: requests for the hall node, pending or refused.", []string{"state"}, nil),
+			online:  prometheus.NewDesc("kioskd_upstream_online", "Terminal node: 1 while the hall node answers.", nil, nil),
+			offline: prometheus.NewDesc("kioskd_offline_numbers_left", "Terminal node: offline ticket numbers left today, by zone.", []string{"zone"}, nil),
 		},
 	)
 	return m

@@ -30,10 +30,11 @@ func (s *Server) pages(m *http.ServeMux) {
 			_, _ = w.Write(b)
 		}
 	}
-	for _, p := range []string{"kiosk", "guide", "window", "display", "admin"} {
+	for _, p := range []string{"kiosk", "guide", "window", "display", "admin", "backoffice"} {
 		m.HandleFunc("GET /"+p, page(p+".html"))
 	}
 	m.HandleFunc("GET /s/{id}", page("status.html"))
+	m.HandleFunc("GET /c/{number}", page("progress.html")) // a case's public progress page
 	m.HandleFunc("GET /{$}", page("index.html"))
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.FS(static))))
 	m.HandleFunc("GET /config.js", s.configJS)
@@ -49,6 +50,7 @@ func (s *Server) configJS(w http.ResponseWriter, r *http.Request) {
 		"scanner":          len(s.scanners) > 0,
 		"voice":            s.voice != nil,
 		"speak":            s.speak != nil,
+		"terminal_node":    s.up != nil,
 	})
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")

@@ -4,8 +4,6 @@ package ui
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"yichuang/config"
@@ -24,10 +23,11 @@ import (
 // Server is the hall's HTTP front.
 type Server struct {
 	hall          *kiosk.Hall
+	up            Upstream
 	cfg           *config.Config
 	log           *slog.Logger
 	hub           *Hub
-	tokens        map[[32]byte]config.Terminal
+	tokens        atomic.Pointer[tokenTable] // swapped whole by SetTerminals
 	health        *devices.Health
 	printers      map[string]Printer
 	simCard       func(kind string) error
@@ -65,6 +65,8 @@ type Options struct {
 	Staff *staff.Desk
 	// Voice returns a spoken call's audio by the id in voice.ready events.
 	Voice func(id int64) ([]byte, bool)
+	// Upstream, on a terminal node, is the hall node it forwards to.
+	Upstream Upstream
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -78,15 +80,15 @@ type Printer interface {
 // NewServer builds the HTTP handler.
 func NewServer(o Options) *Server {
 	s := &Server{
-		hall: o.Hall, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
+		hall: o.Hall, up: o.Upstream, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
 		docs: o.Documents, scanners: o.Scanners, voice: o.Voice, staff: o.Staff, speak: o.Speak,
-		tokens: map[[32]byte]config.Terminal{}, mux: http.NewServeMux(), start: time.Now(),
+		mux: http.NewServeMux(), start: time.Now(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, t := range s.cfg.Terminals {
-		s.tokens[sha256.Sum256([]byte(t.Token))] = t
+	if err := s.SetTerminals(s.cfg.Terminals); err != nil {
+		s.log.Error("no terminal token is admitted", "err", err) // Validate has passed them: not reached
 	}
 	s.terminalLimit = newLimiter(s.cfg.Limits.TerminalPerSecond, s.cfg.Limits.TerminalBurst)
 	s.publicLimit = newLimiter(s.cfg.Limits.PublicPerSecond, s.cfg.Limits.PublicBurst)
@@ -107,32 +109,44 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.metricsHandler())
 	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
-	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.signIn))
-	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.signOut))
+	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
+	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
-	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.listTickets))
-	m.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket) // a terminal token or the ticket's status token
-	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.rate))
+	m.HandleFunc("POST /api/v1/leases", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.grantLeases)))
+	m.HandleFunc("POST /api/v1/leases/return", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.returnLease)))
+	m.HandleFunc("GET /api/v1/leases", s.auth(roles(config.RoleAdmin), s.hallOwned(s.listLeases)))
+	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.hallOwned(s.listTickets)))
+	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallOwned(s.getTicket)) // a terminal token or the ticket's status token
+	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.hallOwned(s.rate)))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
-	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.void))
+	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.hallOwned(s.void)))
 	m.HandleFunc("GET /api/v1/queue", s.auth(anyRole, s.queue))
-	m.HandleFunc("GET /api/v1/windows/{n}", s.auth(roles(config.RoleWindow, config.RoleAdmin), s.window(s.windowState)))
+	m.HandleFunc("GET /api/v1/windows/{n}", s.auth(roles(config.RoleWindow, config.RoleAdmin), s.hallOwned(s.window(s.windowState))))
 	for _, op := range []string{"call", "recall", "no-show", "start", "finish", "transfer"} {
-		m.HandleFunc("POST /api/v1/windows/{n}/"+op, s.auth(roles(config.RoleWindow), s.window(s.windowOp(op))))
+		m.HandleFunc("POST /api/v1/windows/{n}/"+op, s.auth(roles(config.RoleWindow), s.hallOwned(s.window(s.windowOp(op)))))
 	}
-	m.HandleFunc("POST /api/v1/windows/{n}/checklist", s.auth(roles(config.RoleWindow), s.window(s.markMaterial)))
+	m.HandleFunc("POST /api/v1/windows/{n}/checklist", s.auth(roles(config.RoleWindow), s.hallOwned(s.window(s.markMaterial))))
 	m.HandleFunc("POST /api/v1/windows/{n}/materials", s.auth(roles(config.RoleWindow), s.window(s.attachMaterial)))
-	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.cases))
-	m.HandleFunc("POST /api/v1/cases/{number}/{action}", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.caseAction))
-	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.stats))
-	m.HandleFunc("GET /api/v1/stats/packages", s.auth(roles(config.RoleAdmin), s.packageStats))
-	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.audit))
+	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.hallOwned(s.cases)))
+	m.HandleFunc("POST /api/v1/cases/{number}/{action}", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.hallOwned(s.caseAction)))
+	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.hallOwned(s.stats)))
+	m.HandleFunc("GET /api/v1/stats/packages", s.auth(roles(config.RoleAdmin), s.hallOwned(s.packageStats)))
+	m.HandleFunc("GET /api/v1/stats/chart.svg", s.auth(roles(config.RoleAdmin), s.hallOwned(s.statsChart)))
+	m.HandleFunc("GET /api/v1/cases/{number}/receipt.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipReceipt))))
+	m.HandleFunc("GET /api/v1/cases/{number}/notice.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipNotice))))
+	// a case slip prints on this node's printer; the progress page's key is in its link
+	m.HandleFunc("POST /api/v1/cases/{number}/{doc}/print", s.auth(roles(config.RoleWindow), s.printSlip))
+	m.HandleFunc("GET /api/v1/progress/{number}", s.hallOwned(s.progress))
+	m.HandleFunc("GET /api/v1/followups", s.auth(roles(config.RoleAdmin), s.hallOwned(s.followUps)))
+	m.HandleFunc("POST /api/v1/followups/{ticket}/close", s.auth(roles(config.RoleAdmin), s.hallOwned(s.closeFollowUp)))
+	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.hallOwned(s.audit)))
 	m.HandleFunc("GET /api/v1/events", s.auth(anyRole, s.events))
+	m.HandleFunc("GET /api/v1/upstream", s.auth(anyRole, s.upstreamStatus))
 	m.HandleFunc("GET /api/v1/voice/{file}", s.auth(anyRole, s.voiceWAV))
 	m.HandleFunc("GET /api/v1/say", s.auth(roles(config.RoleKiosk), s.say))
-	m.HandleFunc("POST /api/v1/appointments", s.auth(apptAdmins, s.addAppointments))
-	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.listAppointments))
+	m.HandleFunc("POST /api/v1/appointments", s.auth(apptAdmins, s.hallOwned(s.addAppointments)))
+	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.hallOwned(s.listAppointments)))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/appointments/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/materials", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.upload))
@@ -219,19 +233,6 @@ func bearer(r *http.Request) string {
 		return ""
 	}
 	return r.URL.Query().Get("token")
-}
-
-// lookup finds the terminal a token belongs to.
-func (s *Server) lookup(token string) (config.Terminal, bool) {
-	if token == "" {
-		return config.Terminal{}, false
-	}
-	sum := sha256.Sum256([]byte(token))
-	t, ok := s.tokens[sum]
-	if !ok || subtle.ConstantTimeCompare([]byte(t.Token), []byte(token)) != 1 {
-		return config.Terminal{}, false
-	}
-	return t, true
 }
 
 type roleCheck func(role string) bool

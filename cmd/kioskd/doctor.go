@@ -17,6 +17,7 @@ import (
 	"yichuang/devices/idcard"
 	"yichuang/devices/scanner/sane"
 	"yichuang/devices/voice"
+	"yichuang/kiosk/store"
 )
 
 // check is one line of the doctor's report.
@@ -49,7 +50,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	checks = append(checks, doctorDataDir(cfg), doctorClock(time.Now()))
 	if cfg.Upstream.URL != "" {
-		checks = append(checks, doctorUpstream(ctx, cfg))
+		checks = append(checks, doctorUpstream(ctx, cfg), doctorOutbox(ctx, cfg))
 	}
 	checks = append(checks, doctorDevices(ctx, cfg)...)
 	bad := 0
@@ -105,7 +106,12 @@ func doctorUpstream(ctx context.Context, cfg *config.Config) check {
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(cfg.Upstream.URL, "/")+"/api/v1/me", nil)
 	req.Header.Set("Authorization", "Bearer "+cfg.Upstream.Token)
-	res, err := http.DefaultClient.Do(req)
+	tc, err := cfg.Upstream.TLSConfig() // upstream.ca_file, for an https:// hall node
+	if err != nil {
+		c.err = err
+		return c
+	}
+	res, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: tc}}).Do(req)
 	switch {
 	case err != nil:
 		c.err = fmt.Errorf("the hall node at %s cannot be reached: %w (network cable, address, firewall)", cfg.Upstream.URL, err)
@@ -118,6 +124,55 @@ func doctorUpstream(ctx context.Context, cfg *config.Config) check {
 	}
 	if res != nil {
 		res.Body.Close()
+	}
+	return c
+}
+
+// doctorOutbox says what a terminal node holds for its hall node: requests
+// waiting, requests the hall node refused, offline numbers left today.
+func doctorOutbox(ctx context.Context, cfg *config.Config) check {
+	c := check{what: "outbox"}
+	path := filepath.Join(cfg.DataDir, "outbox.db")
+	if _, err := os.Stat(path); err != nil {
+		c.info = "empty (this terminal node has not run yet)"
+		return c
+	}
+	key, err := dataKey(cfg)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	box, err := store.OpenOutbox(ctx, path, key)
+	if err != nil {
+		c.err = fmt.Errorf("%s cannot be read: %w", path, err)
+		return c
+	}
+	defer box.Close()
+	pending, failed, err := box.Counts(ctx)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	blocks, err := box.Blocks(ctx)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	today, now := time.Now().In(cfg.Location).Format(time.DateOnly), time.Now()
+	left := 0
+	for _, b := range blocks {
+		if b.Day == today && b.Expires.After(now) {
+			left += b.Left()
+		}
+	}
+	c.info = fmt.Sprintf("%d requests waiting for the hall node, %d offline ticket numbers left today", pending, left)
+	if failed > 0 {
+		es, _ := box.Failed(ctx, 3)
+		var what []string
+		for _, e := range es {
+			what = append(what, fmt.Sprintf("%s %s (%s)", e.Kind, e.Key, e.LastError))
+		}
+		c.err = fmt.Errorf("%d requests were refused by the hall node (kioskd's log says why; newest: %s)", failed, strings.Join(what, "; "))
 	}
 	return c
 }

@@ -28,7 +28,8 @@ usage:
   kioskd print-test [--config FILE]        print a test ticket on the configured printer
   kioskd sim printer [--addr A] [--pty]    run a printer simulator (ESC/POS over TCP or a pty)
   kioskd sim idcard [--sticky]             run an ID card reader simulator on a pty (commands on stdin)
-  kioskd token                             print a new random terminal token
+  kioskd token [--hash < token]            print a new random terminal token and its token_sha256 line
+                                           (--hash: the token_sha256 line of a token you have)
   kioskd pin-hash < pin                    print the hash of a staff PIN for staff.members
   kioskd version                           print the version
 `
@@ -57,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "pin-hash":
 		err = cmdPINHash(os.Stdin, stdout)
 	case "token":
-		err = cmdToken(stdout)
+		err = cmdToken(args[1:], os.Stdin, stdout, stderr)
 	case "print-test":
 		err = cmdPrintTest(ctx, args[1:], stdout, stderr)
 	case "sim":

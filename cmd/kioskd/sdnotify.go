@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"os"
@@ -27,7 +28,8 @@ func sdNotify(state string) error {
 
 // sdWatchdog pings systemd's watchdog at half its interval while kioskd
 // answers its own /healthz; a hung kioskd stops pinging and is restarted.
-func sdWatchdog(ctx context.Context, addr string) {
+// With TLS (self: the settings listenTLS returned) it asks over HTTPS.
+func sdWatchdog(ctx context.Context, addr string, self *tls.Config) {
 	usec, err := strconv.ParseInt(os.Getenv("WATCHDOG_USEC"), 10, 64)
 	if err != nil || usec <= 0 {
 		return
@@ -37,6 +39,11 @@ func sdWatchdog(ctx context.Context, addr string) {
 	}
 	every := time.Duration(usec) * time.Microsecond / 2
 	client := &http.Client{Timeout: every / 2}
+	url := "http://" + addr + "/healthz"
+	if self != nil {
+		client.Transport = &http.Transport{TLSClientConfig: self}
+		url = "https://" + addr + "/healthz"
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -44,7 +51,7 @@ func sdWatchdog(ctx context.Context, addr string) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			res, err := client.Get("http://" + addr + "/healthz")
+			res, err := client.Get(url)
 			if err == nil {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {

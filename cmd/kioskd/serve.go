@@ -53,7 +53,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "config ok")
 		return nil
 	}
-	return serve(ctx, cfg, cat, stdout, stderr)
+	return serve(ctx, cfg, cat, *cfgPath, stdout, stderr)
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -206,7 +206,7 @@ func devTokens(cfg *config.Config) error {
 	return cfg.Validate()
 }
 
-func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath string, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data_dir: %w", err)
@@ -223,6 +223,10 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
+	ln, selfTLS, err := listenTLS(ln, cfg)
+	if err != nil {
+		return err
+	}
 
 	idKey, err := secretFile(filepath.Join(cfg.DataDir, "id-hash.key"), 32)
 	if err != nil {
@@ -305,7 +309,7 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 		scanners[cfg.DeviceTerminal()] = sc
 	}
 	go purgeLoop(runCtx, hall, log)
-	if sink := platformSink(cfg); sink != nil {
+	if sink := platformSink(cfg); sink != nil && cfg.Upstream.URL == "" { // a terminal node's hall node hands over
 		fw := &platform.Forwarder{
 			Hall: cfg.Hall.Code, Source: hall, Sink: sink, Cursor: filepath.Join(cfg.DataDir, "platform.cursor"),
 			Start:  hall.LastSeq,
@@ -333,8 +337,16 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 	if reader != nil && reader.sim != nil {
 		opts.SimCard = reader.SimPlace
 	}
+	up, stopUp, err := startUpstream(runCtx, cfg, hall, dataKey, log)
+	if err != nil {
+		return err
+	}
+	defer stopUp()
+	opts.Upstream = up
+	handler := ui.NewServer(opts)
+	watchTerminals(runCtx, cfgPath, cfg, handler.SetTerminals, log) // SIGHUP or a changed file: new tokens at once
 	srv := &http.Server{
-		Handler:           ui.NewServer(opts),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -349,7 +361,7 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	_ = sdNotify("READY=1\nSTATUS=serving on " + ln.Addr().String())
-	go sdWatchdog(runCtx, ln.Addr().String())
+	go sdWatchdog(runCtx, ln.Addr().String(), selfTLS)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
@@ -367,6 +379,9 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, stdout, 
 
 func printTokens(w io.Writer, cfg *config.Config) {
 	base := "http://" + cfg.Listen
+	if cfg.TLS.Enabled() {
+		base = "https://" + cfg.Listen
+	}
 	fmt.Fprintf(w, "kioskd: development tokens (kept in %s):\n", filepath.Join(cfg.DataDir, "dev-tokens.toml"))
 	for _, t := range cfg.Terminals {
 		page := t.Role

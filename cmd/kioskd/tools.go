@@ -152,12 +152,37 @@ func cmdPINHash(stdin io.Reader, stdout io.Writer) error {
 	return nil
 }
 
-// cmdToken prints a new random terminal token.
-func cmdToken(stdout io.Writer) error {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+// cmdToken prints a new random terminal token on the first line and, on
+// the second, the token_sha256 line a config may hold instead of it. With
+// --hash it reads a token from standard input and prints its line.
+func cmdToken(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	hash := fs.Bool("hash", false, "print the token_sha256 line of a token read from standard input")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, hex.EncodeToString(b))
+	if fs.NArg() > 0 {
+		return fmt.Errorf("token: unexpected argument %q", fs.Arg(0))
+	}
+	if *hash {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		tok := strings.TrimSpace(line)
+		if err != nil && tok == "" {
+			return fmt.Errorf("token: give the token on standard input")
+		}
+		if len(tok) < 16 {
+			return fmt.Errorf("token: a token has at least 16 characters")
+		}
+		fmt.Fprintf(stdout, "token_sha256 = %q\n", config.HashToken(tok))
+		return nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	tok := hex.EncodeToString(b)
+	fmt.Fprintln(stdout, tok)
+	fmt.Fprintf(stdout, "token_sha256 = %q\n", config.HashToken(tok))
 	return nil
 }

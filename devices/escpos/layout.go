@@ -98,7 +98,12 @@ func TicketReceipt(t devices.Ticket) Receipt {
 	add(Line{Blank: true})
 	add(Line{Text: t.Number, Align: AlignCenter, W: 5, H: 5, Bold: true, Fit: true})
 	add(Line{Blank: true})
-	add(Line{Text: fmt.Sprintf("前方等待 %d 人", max(t.WaitingAhead, 0)), Align: AlignCenter, W: 2, H: 2, Fit: true})
+	if t.Offline {
+		add(Line{Text: "离线取号 按取号时间排队", Align: AlignCenter, Bold: true, Fit: true})
+		add(Line{Text: "(issued offline: queued by time)", Align: AlignCenter, Fit: true})
+	} else {
+		add(Line{Text: fmt.Sprintf("前方等待 %d 人", max(t.WaitingAhead, 0)), Align: AlignCenter, W: 2, H: 2, Fit: true})
+	}
 	if t.Matter != "" {
 		add(Line{Text: "办理事项：" + t.Matter, Align: AlignCenter})
 	}

@@ -114,6 +114,17 @@ var migrations = []string{
 		PRIMARY KEY(material_id, ticket_id)
 	);
 	CREATE INDEX material_links_ticket ON material_links(ticket_id);`,
+	// 6: blocks of ticket numbers granted to terminal nodes for offline issue.
+	`CREATE TABLE leases (
+		day           TEXT NOT NULL,
+		zone          TEXT NOT NULL,
+		from_n        INTEGER NOT NULL,
+		to_n          INTEGER NOT NULL,
+		terminal      TEXT NOT NULL,
+		returned_from INTEGER NOT NULL DEFAULT 0,
+		data          BLOB NOT NULL,
+		PRIMARY KEY(day, zone, from_n)
+	);`,
 }
 
 // Version is the schema version this build writes.

@@ -179,7 +179,9 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 		}
 	}
 	for _, k := range ch.Idempotency {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency(terminal, key, ticket_id, day) VALUES(?,?,?,?)`,
+		// a terminal's offline claim may take over its own key (kiosk.Hall.issueOffline)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency(terminal, key, ticket_id, day) VALUES(?,?,?,?)
+			ON CONFLICT(terminal, key) DO UPDATE SET ticket_id=excluded.ticket_id, day=excluded.day`,
 			k.Terminal, k.Key, k.TicketID, k.Day); err != nil {
 			return fmt.Errorf("store: idempotency key: %w", err)
 		}
@@ -213,6 +215,20 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ratings(ticket_id, day, level, follow_up, at, data) VALUES(?,?,?,?,?,?)`,
 			r.TicketID, r.Day, r.Level, r.FollowUp, ms(r.At), data); err != nil {
 			return fmt.Errorf("store: rating: %w", err)
+		}
+	}
+	for _, l := range ch.Leases {
+		data, err := json.Marshal(struct {
+			kiosk.Lease
+			Request string `json:"request,omitempty"`
+		}{l, l.Request})
+		if err != nil {
+			return fmt.Errorf("store: lease: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO leases(day, zone, from_n, to_n, terminal, returned_from, data) VALUES(?,?,?,?,?,?,?)
+			ON CONFLICT(day, zone, from_n) DO UPDATE SET returned_from=excluded.returned_from, data=excluded.data`,
+			l.Day, l.Zone, l.From, l.To, l.Terminal, l.ReturnedFrom, data); err != nil {
+			return fmt.Errorf("store: lease %s %s %d: %w", l.Day, l.Zone, l.From, err)
 		}
 	}
 	for _, a := range ch.Audit {
@@ -316,6 +332,12 @@ func (db *DB) Load(ctx context.Context, since string) (*kiosk.Snapshot, error) {
 		s.Idempotency = append(s.Idempotency, k)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: load idempotency: %w", err)
+	}
+	if s.Leases, err = db.leases(ctx, since); err != nil {
+		return nil, err
+	}
 	if err := db.w.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&s.LastSeq); err != nil {
 		return nil, fmt.Errorf("store: load seq: %w", err)
 	}
@@ -492,4 +514,33 @@ func (db *DB) PruneEvents(ctx context.Context, keep int64) error {
 		return fmt.Errorf("store: prune events: %w", err)
 	}
 	return nil
+}
+
+// leases returns the blocks granted on the days from since on.
+func (db *DB) leases(ctx context.Context, since string) ([]kiosk.Lease, error) {
+	rows, err := db.w.QueryContext(ctx, `SELECT data FROM leases WHERE day >= ? ORDER BY day, zone, from_n`, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: load leases: %w", err)
+	}
+	defer rows.Close()
+	var out []kiosk.Lease
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("store: load leases: %w", err)
+		}
+		var l struct {
+			kiosk.Lease
+			Request string `json:"request"`
+		}
+		if err := json.Unmarshal(b, &l); err != nil {
+			return nil, fmt.Errorf("store: load leases: %w", err)
+		}
+		l.Lease.Request = l.Request
+		out = append(out, l.Lease)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: load leases: %w", err)
+	}
+	return out, nil
 }

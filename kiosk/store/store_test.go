@@ -322,3 +322,37 @@ func TestPurgePersonal(t *testing.T) {
 		t.Fatalf("audit %+v", au)
 	}
 }
+
+// TestLeasesAndKeyTakeover: granted blocks, a returned tail and an
+// idempotency key taken over by an offline claim survive a reopen.
+func TestLeasesAndKeyTakeover(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := open(t, path)
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	l := kiosk.Lease{Day: "2026-11-27", Zone: "A", Prefix: "A", Terminal: "kiosk-1", From: 901, To: 920, GrantedAt: at, Expires: at.Add(12 * time.Hour), Request: "r1"}
+	t1, t2 := ticket("t1", "2026-11-27", "A001"), ticket("t2", "2026-11-27", "A901")
+	if err := db.Commit(ctx, []*kiosk.Change{
+		{Tickets: []*kiosk.Ticket{t1}, Leases: []kiosk.Lease{l}, Idempotency: []kiosk.IdemKey{{Terminal: "kiosk-1", Key: "k", TicketID: "t1", Day: "2026-11-27"}}},
+		{Tickets: []*kiosk.Ticket{t2}, Idempotency: []kiosk.IdemKey{{Terminal: "kiosk-1", Key: "k", TicketID: "t2", Day: "2026-11-27"}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	l.ReturnedFrom = 905
+	if err := db.Commit(ctx, []*kiosk.Change{{Leases: []kiosk.Lease{l}}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open(t, path)
+	s, err := db.Load(ctx, "2026-11-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Leases) != 1 || s.Leases[0].From != 901 || s.Leases[0].To != 920 || s.Leases[0].ReturnedFrom != 905 ||
+		s.Leases[0].Request != "r1" || s.Leases[0].Terminal != "kiosk-1" || !s.Leases[0].Expires.Equal(at.Add(12*time.Hour)) {
+		t.Fatalf("leases = %+v", s.Leases)
+	}
+	if len(s.Idempotency) != 1 || s.Idempotency[0].TicketID != "t2" {
+		t.Fatalf("idempotency = %+v, want the key on t2", s.Idempotency)
+	}
+}

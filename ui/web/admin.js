@@ -3,6 +3,10 @@
 // due soon first, said in words), today's figures per area and per window
 // (GET /api/v1/stats), and the last 50 audit entries
 // (GET /api/v1/audit?limit=50). Refreshed by events and every 30 s.
+// Also: satisfaction, on-time and mail/pickup figures in the tables; the
+// open 差评 follow-ups, closed here with a note (GET /api/v1/followups,
+// POST /api/v1/followups/{ticket}/close); charts for today, the last 7 or
+// 30 days (GET /api/v1/stats/chart.svg, inline SVG) and the CSV export.
 (function () {
   'use strict';
   const { t, h, api, errorText } = App;
@@ -19,6 +23,40 @@
   let casesError = '';
   let error = '';
   let updated = '';
+  let followUps = null;     // open 差评 follow-ups (all, with closed ones, when showAllFollowUps)
+  let followUpsError = '';
+  let showAllFollowUps = false;
+  const notes = {};         // ticket id → the note being written
+  let period = 'day';       // the charts' period: day | week | month
+  const charts = {};        // kind → inline <svg>, or words saying why not
+  let pending = false;      // a render waits until the manager stops typing
+
+  // words this page adds to App.t's
+  const AL = {
+    zh: {
+      satisfaction: '满意率（评价条数）', ontime: '按时办结率（办结件数）', delivery: '办件 邮寄 / 自取',
+      'f.title': '差评回访', 'f.none': '暂无待办的差评回访', 'f.all': '显示已办结的回访', 'f.state': '状态', 'f.ticket': '号码',
+      'f.level': '评价', 'f.window': '窗口 / 工号', 'f.at': '评价时间', 'f.due': '回访期限', 'f.cases': '办件', 'f.comment': '评价意见',
+      'f.action': '办结回访', 'f.note': '核实、整改和答复情况', 'f.noteFor': '{number} 的回访情况', 'f.close': '办结',
+      'f.closeFor': '办结 {number} 的回访', 'f.overdue': '已超期', 'f.open': '待回访', 'f.closed': '已办结', 'f.needNote': '请先填写回访情况',
+      'f.done': '{number} 的回访已办结', 'f.sum': '待回访 {open} 条，其中已超期 {overdue} 条',
+      'c.title': '统计图', 'c.period': '统计期间', 'c.day': '今日', 'c.week': '近 7 天', 'c.month': '近 30 天', 'c.csv': '导出 CSV',
+    },
+    en: {
+      satisfaction: 'Satisfaction (ratings)', ontime: 'On time (cases closed)', delivery: 'Cases mail / pickup',
+      'f.title': 'Poor-rating follow-ups', 'f.none': 'No open follow-ups', 'f.all': 'Show closed follow-ups too', 'f.state': 'State', 'f.ticket': 'Ticket',
+      'f.level': 'Rating', 'f.window': 'Window / staff', 'f.at': 'Rated at', 'f.due': 'Due', 'f.cases': 'Cases', 'f.comment': 'Comment',
+      'f.action': 'Close', 'f.note': 'Verified, rectified and answered', 'f.noteFor': 'Follow-up of {number}', 'f.close': 'Close',
+      'f.closeFor': 'Close the follow-up of {number}', 'f.overdue': 'Overdue', 'f.open': 'Open', 'f.closed': 'Closed', 'f.needNote': 'Write what was done first',
+      'f.done': 'Follow-up of {number} closed', 'f.sum': '{open} open, {overdue} of them overdue',
+      'c.title': 'Charts', 'c.period': 'Period', 'c.day': 'Today', 'c.week': 'Last 7 days', 'c.month': 'Last 30 days', 'c.csv': 'Export CSV',
+    },
+  };
+  function at(k, p) {
+    const w = (AL[App.lang] || AL.zh)[k] ?? AL.zh[k] ?? k;
+    return w.replace(/\{(\w+)\}/g, (m, n) => (p && p[n] != null ? String(p[n]) : m));
+  }
+  const pct = (rate, of) => (of ? Math.round(rate * 100) + '%（' + of + '）' : '—');
 
   const mins = (s) => (s ? (s / 60).toFixed(1) : '0');
   function ratingCell(r) {
@@ -36,11 +74,13 @@
       h('th', { scope: 'row' }, label),
       h('td', { class: 'n' }, f.issued), h('td', { class: 'n' }, f.served), h('td', { class: 'n' }, f.no_show),
       h('td', { class: 'n' }, f.expired), h('td', { class: 'n' }, mins(f.mean_wait_s)), h('td', { class: 'n' }, mins(f.p90_wait_s)),
-      h('td', { class: 'n' }, mins(f.mean_service_s)), h('td', { class: 'n' }, ratingCell(f.ratings)));
+      h('td', { class: 'n' }, mins(f.mean_service_s)), h('td', { class: 'n' }, ratingCell(f.ratings)),
+      h('td', { class: 'n' }, pct(f.satisfaction_rate, f.rated)), h('td', { class: 'n' }, pct(f.on_time_rate, f.cases_closed)),
+      h('td', { class: 'n' }, (f.cases_mail || 0) + ' / ' + (f.cases_pickup || 0)));
   }
   function figuresHead(first) {
     return h('thead', {}, h('tr', {}, [first, 'a.issued', 'a.served', 'a.noshow', 'a.expired', 'a.meanwait', 'a.p90', 'a.meanservice', 'a.ratings']
-      .map((k) => h('th', { scope: 'col' }, t(k)))));
+      .map((k) => h('th', { scope: 'col' }, t(k))), ['satisfaction', 'ontime', 'delivery'].map((k) => h('th', { scope: 'col' }, at(k)))));
   }
   function wrap(label, table) {
     return h('div', { class: 'table-wrap', role: 'group', 'aria-label': label, tabindex: '0' }, table);
@@ -84,6 +124,9 @@
   }
 
   function render() {
+    const a = document.activeElement;
+    if (a && a.tagName === 'INPUT' && a.type === 'text' && main.contains(a)) { pending = true; return; }
+    pending = false;
     const zones = App.CFG.zones || [];
     const parts = [h('div', { class: 'alert', role: 'alert' }, error)];
     parts.push(h('section', { 'aria-labelledby': 'q-title' },
@@ -93,6 +136,7 @@
         h('tbody', {}, zones.map((z) => h('tr', { dataset: { zone: z.id } }, h('th', { scope: 'row' }, zoneLabel(z.id)),
           h('td', { class: 'n' }, queue ? queue.waiting[z.id] || 0 : '…'))))))));
     parts.push(oversight());
+    parts.push(followUpSection());
     if (stats) {
       const wins = Object.keys(stats.windows || {}).map(Number).sort((a, b) => a - b)
         .filter((w) => { const f = stats.windows[w]; return f.issued || f.served || f.no_show || Object.values(f.ratings || {}).some(Boolean); });
@@ -105,6 +149,7 @@
         wins.length ? wrap(t('a.windows'), h('table', { id: 'window-stats' }, figuresHead('a.window'),
           h('tbody', {}, wins.map((w) => figuresRow(t('w.choose.n', { n: w }), stats.windows[w]))))) : h('p', {}, t('a.windows.none'))));
     }
+    parts.push(chartSection());
     parts.push(h('section', { 'aria-labelledby': 'a-title' },
       h('h2', { id: 'a-title' }, t('a.audit')),
       audit.length ? wrap(t('a.audit'), h('table', { id: 'audit' },
@@ -116,6 +161,121 @@
     App.put(main, h('h1', {}, t('title.admin')), ...parts);
   }
   App.onLang(() => render());
+
+  // ---- 差评 follow-ups ------------------------------------------------------
+  function followUpState(f) {
+    const k = f.closed ? 'closed' : f.overdue ? 'overdue' : 'open';
+    const mark = { closed: '●', overdue: '■', open: '▲' }[k];
+    const cls = { closed: 'light-green', overdue: 'light-red', open: 'light-yellow' }[k];
+    return h('span', { class: 'light ' + cls }, h('span', { 'aria-hidden': 'true' }, mark), ' ', at('f.' + k));
+  }
+  function followUpRow(f) {
+    const id = 'note-' + f.ticket_id;
+    return h('tr', { dataset: { followup: f.ticket_id, overdue: f.overdue ? '1' : '' } },
+      h('td', {}, followUpState(f)), h('th', { scope: 'row' }, f.number),
+      h('td', {}, f.level + ' · ' + App.t('r.' + f.level)),
+      h('td', {}, f.window + (f.staff ? ' / ' + f.staff : '')), h('td', {}, String(f.at || '').slice(0, 16).replace('T', ' ')),
+      h('td', {}, f.follow_up_due), h('td', {}, (f.cases || []).join('、')), h('td', {}, f.comment || ''),
+      h('td', {}, f.closed ? (f.note || '') + (f.closed_by ? '（' + f.closed_by + '）' : '') : h('div', { class: 'row' },
+        h('input', { id, type: 'text', maxlength: '500', value: notes[f.ticket_id] || '', 'aria-label': at('f.noteFor', { number: f.number }),
+          placeholder: at('f.note'), oninput: (e) => { notes[f.ticket_id] = e.target.value; },
+          onblur: () => { if (pending) setTimeout(render, 0); } }),
+        h('button', { type: 'button', dataset: { close: f.ticket_id }, 'aria-label': at('f.closeFor', { number: f.number }),
+          onclick: () => closeFollowUp(f) }, at('f.close')))));
+  }
+  function followUpSection() {
+    const head = h('h2', { id: 'f-title' }, at('f.title'));
+    const toggle = h('label', { class: 'check', for: 'f-all' },
+      h('input', { id: 'f-all', type: 'checkbox', checked: showAllFollowUps, onchange: (e) => { showAllFollowUps = e.target.checked; loadFollowUps().then(render); } }),
+      at('f.all'));
+    const parts = [head, toggle, followUpsError ? h('p', { class: 'alert', role: 'alert' }, followUpsError) : null];
+    if (!followUps) return h('section', { 'aria-labelledby': 'f-title' }, parts, h('p', { class: 'hint' }, '…'));
+    const open = followUps.filter((f) => !f.closed);
+    parts.push(h('p', { id: 'followup-sum' }, at('f.sum', { open: open.length, overdue: open.filter((f) => f.overdue).length })));
+    if (!followUps.length) parts.push(h('p', { id: 'followup-none' }, at('f.none')));
+    else {
+      parts.push(wrap(at('f.title'), h('table', { id: 'followups' },
+        h('thead', {}, h('tr', {}, ['f.state', 'f.ticket', 'f.level', 'f.window', 'f.at', 'f.due', 'f.cases', 'f.comment', 'f.action']
+          .map((k) => h('th', { scope: 'col' }, at(k))))),
+        h('tbody', {}, followUps.map(followUpRow)))));
+    }
+    return h('section', { 'aria-labelledby': 'f-title' }, parts);
+  }
+  async function loadFollowUps() {
+    try {
+      const r = await api('GET', '/api/v1/followups' + (showAllFollowUps ? '' : '?open=1'));
+      followUps = r.data.followups || [];
+      followUpsError = '';
+    } catch (err) {
+      followUpsError = errorText(err);
+    }
+  }
+  async function closeFollowUp(f) {
+    const note = (notes[f.ticket_id] || '').trim();
+    if (!note) {
+      followUpsError = at('f.needNote');
+      render();
+      const el = document.getElementById('note-' + f.ticket_id);
+      if (el) el.focus();
+      return;
+    }
+    try {
+      await api('POST', '/api/v1/followups/' + encodeURIComponent(f.ticket_id) + '/close', { note });
+      delete notes[f.ticket_id];
+      followUpsError = '';
+      updated = at('f.done', { number: f.number });
+    } catch (err) {
+      followUpsError = errorText(err);
+    }
+    await loadFollowUps();
+    render();
+  }
+
+  // ---- charts (server-drawn SVG, put inline so screen readers read their
+  // titles and descriptions) ------------------------------------------------
+  const KINDS = ['hourly', 'waits', 'satisfaction', 'ontime'];
+  function periodQuery() {
+    const day = App.hallDay();
+    if (period === 'day') return 'date=' + day;
+    const back = period === 'week' ? 6 : 29;
+    return 'from=' + App.hallDay(App.serverNow() - back * 86400000) + '&to=' + day;
+  }
+  async function loadCharts() {
+    const q = periodQuery();
+    await Promise.all(KINDS.map(async (kind) => {
+      try {
+        const blob = await App.apiBlob('/api/v1/stats/chart.svg?kind=' + kind + '&' + q);
+        const doc = new DOMParser().parseFromString(await blob.text(), 'image/svg+xml');
+        const svg = doc.documentElement;
+        if (svg.nodeName !== 'svg') throw new Error('not SVG');
+        svg.setAttribute('style', 'max-width:100%;height:auto');
+        charts[kind] = document.importNode(svg, true);
+      } catch (err) {
+        charts[kind] = errorText(err);
+      }
+    }));
+  }
+  async function exportCSV() {
+    try {
+      const blob = await App.apiBlob('/api/v1/stats?format=csv&' + periodQuery());
+      const url = URL.createObjectURL(blob);
+      h('a', { href: url, download: 'kioskd-stats-' + periodQuery().replace(/[^0-9-]+/g, '_') + '.csv' }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      error = errorText(err);
+      render();
+    }
+  }
+  function chartSection() {
+    const sel = h('select', { id: 'c-period', onchange: (e) => { period = e.target.value; loadCharts().then(render); } },
+      ['day', 'week', 'month'].map((p) => h('option', { value: p, selected: period === p }, at('c.' + p))));
+    return h('section', { 'aria-labelledby': 'c-title', id: 'charts' },
+      h('h2', { id: 'c-title' }, at('c.title')),
+      h('div', { class: 'row' }, h('label', { for: 'c-period' }, at('c.period')), sel,
+        h('button', { type: 'button', class: 'secondary', id: 'c-csv', onclick: exportCSV }, at('c.csv'))),
+      h('div', { class: 'chart-grid' }, KINDS.map((k) => h('figure', { class: 'chart', dataset: { chart: k } },
+        charts[k] instanceof Node ? charts[k] : h('p', { class: 'hint' }, charts[k] || '…')))));
+  }
 
   // lastAudit returns the newest 50 entries, newest first. The server's
   // ?limit= keeps the oldest entries, so when 50 come back there may be
@@ -142,7 +302,7 @@
 
   async function refresh() {
     try {
-      const [q, s, a] = await Promise.all([api('GET', '/api/v1/queue'), api('GET', '/api/v1/stats'), lastAudit(), openCases()]);
+      const [q, s, a] = await Promise.all([api('GET', '/api/v1/queue'), api('GET', '/api/v1/stats'), lastAudit(), openCases(), loadFollowUps(), loadCharts()]);
       queue = q.data;
       stats = s.data;
       audit = a;

@@ -142,6 +142,11 @@
       'k.choose.delivery': '请选择领取方式',
       'k.fix': '请按提示修改后再确认',
       'k.result': '您已领取{number}号，前方等待{ahead}人',
+      'k.result.offline': '您已领取{number}号（离线取号，按取号时间排队，请留意叫号）',
+      'up.away.kiosk': '大厅服务器连接中断：本机离线取号中，本区还可取 {left} 张',
+      'up.away.kiosk.none': '大厅服务器连接中断，本机离线号段已用完：请到导办台取号',
+      'up.away.staff': '大厅服务器连接中断：叫号暂停，扫描的材料先保存在本机，恢复后自动上传',
+      'up.pending': '（{n} 项待上传）',
       'k.result.zone': '办事区域：{zone}',
       'k.result.again': '您已在该区域领取过号码，请勿重复取号',
       'k.result.hint': '请留意大厅叫号屏幕和语音提示',
@@ -323,6 +328,7 @@
       'w.scan.running': '正在扫描补充材料…',
       'w.scan.page': '正在扫描补充材料：已扫描 {n} 页…',
       'w.scan.done': '补充材料扫描完成，共 {n} 页',
+      'w.scan.queued': '补充材料共 {n} 页已保存在本机，大厅服务器恢复后自动上传',
       'w.scan.failed': '扫描失败：{msg}',
       'w.extra': '本窗口补充扫描',
       'w.extra.material': '补充材料 {i}（{n} 页）',
@@ -488,6 +494,11 @@
       'k.choose.delivery': 'Choose how to receive the result',
       'k.fix': 'Please correct the marked fields, then confirm',
       'k.result': 'Your number is {number}; {ahead} people are ahead of you',
+      'k.result.offline': 'Your number is {number} (issued offline: you are queued by the time you took it; watch the call screen)',
+      'up.away.kiosk': 'The hall server cannot be reached: this kiosk issues tickets offline, {left} left',
+      'up.away.kiosk.none': 'The hall server cannot be reached and this kiosk has no offline numbers left: please go to the guide desk',
+      'up.away.staff': 'The hall server cannot be reached: calling is paused; scanned materials are kept here and sent when it is back',
+      'up.pending': ' ({n} waiting to be sent)',
       'k.result.zone': 'Area: {zone}',
       'k.result.again': 'You already hold a number in this area; no second number is given',
       'k.result.hint': 'Watch the hall display and listen for your number',
@@ -663,6 +674,7 @@
       'w.scan.running': 'Scanning more materials…',
       'w.scan.page': 'Scanning more materials: {n} pages so far…',
       'w.scan.done': 'Scanned, {n} pages',
+      'w.scan.queued': '{n} pages kept on this terminal: sent when the hall server is back',
       'w.scan.failed': 'Scanning failed: {msg}',
       'w.extra': 'Scanned at this window',
       'w.extra.material': 'Extra document {i} ({n} pages)',
@@ -1297,7 +1309,64 @@
     return v;
   }
 
+  // ---- a terminal node's link to the hall node ---------------------------
+  // On a terminal node (config terminal_node) a banner says at once when the
+  // hall node cannot be reached, and on a kiosk how many tickets it can
+  // still issue offline. Fed by GET /api/v1/upstream and upstream.status.
+  const upstream = { online: true, left: {}, pending: 0, kiosk: false };
+  function upstreamBanner() {
+    let el = document.getElementById('upstream-banner');
+    if (!el) {
+      el = h('div', { id: 'upstream-banner', class: 'banner upstream', role: 'status', 'aria-live': 'polite', hidden: true });
+      const conn = document.getElementById('conn-banner');
+      if (conn && conn.parentNode) conn.parentNode.insertBefore(el, conn.nextSibling); else document.body.prepend(el);
+    }
+    return el;
+  }
+  function renderUpstream() {
+    if (!CFG.terminal_node) return;
+    const el = upstreamBanner();
+    if (upstream.online) { el.hidden = true; el.textContent = ''; return; }
+    let left = 0;
+    for (const k of Object.keys(upstream.left || {})) left += upstream.left[k] || 0;
+    let msg = upstream.kiosk ? (left > 0 ? t('up.away.kiosk', { left }) : t('up.away.kiosk.none')) : t('up.away.staff');
+    if (upstream.pending > 0) msg += t('up.pending', { n: upstream.pending });
+    el.textContent = msg;
+    el.hidden = false;
+  }
+  // watchUpstream starts the banner; kiosk: the page issues tickets.
+  async function watchUpstream(kiosk) {
+    if (!CFG.terminal_node) return;
+    upstream.kiosk = !!kiosk;
+    onLang(renderUpstream);
+    try {
+      const d = await api('GET', '/api/v1/upstream');
+      if (d && d.upstream) {
+        upstream.online = d.upstream.online;
+        upstream.left = d.upstream.offline_left || {};
+        upstream.pending = d.upstream.pending || 0;
+      }
+    } catch (e) { /* the event says it later */ }
+    renderUpstream();
+  }
+  // upstreamEvent takes an upstream.status event or a ticket answer
+  // (offline_left); it returns true when it was one.
+  function upstreamEvent(e) {
+    if (!e || e.type !== 'upstream.status') return false;
+    upstream.online = !!e.online;
+    upstream.left = e.offline_left || upstream.left;
+    renderUpstream();
+    return true;
+  }
+  function upstreamTicket(r, zone) {
+    if (!r || !r.offline) return;
+    upstream.online = false;
+    if (r.offline_left != null) upstream.left = Object.assign({}, upstream.left, { [zone || r.zone]: r.offline_left });
+    renderUpstream();
+  }
+
   window.App = {
+    watchUpstream, upstreamEvent, upstreamTicket,
     CFG, t, tNodes, setLang, get lang() { return lang; }, onLang: (fn) => langListeners.push(fn),
     applyI18n, zoneName, zoneByID, reasonName, h, $, put, maskName, maskID, maskPhone,
     init, get token() { return token; }, api, ApiError, errorText, uuid, showPageAlert,

@@ -182,7 +182,8 @@
   (async () => {
     let seq = null;
     try { seq = await refreshQueue(); } catch (err) { App.showPageAlert(errorText(err)); }
-    App.events = new App.Events((e) => { if (e.type && e.type.startsWith('ticket.')) refreshSoon(); },
+    App.watchUpstream(true);
+    App.events = new App.Events((e) => { if (!App.upstreamEvent(e) && e.type && e.type.startsWith('ticket.')) refreshSoon(); },
       { since: seq, onOpen: (again) => { if (again) refreshSoon(); } });
   })();
 })();

@@ -503,6 +503,7 @@
       const r = await api('POST', '/api/v1/tickets', body, { 'Idempotency-Key': S[keyName] });
       S.sending = false;
       S.result = Object.assign({ again: r.status === 200 }, r.data);
+      App.upstreamTicket(r.data);
       S[keyName] = null;
       go('result');
     } catch (err) {
@@ -529,7 +530,8 @@
     const z = App.zoneByID(r.zone);
     return h('section', { class: 'result', 'aria-labelledby': 'result-title' },
       h('h1', { id: 'result-title', class: 'result-line', dataset: { number: r.number } },
-        tNodes('k.result', { number: h('span', { class: 'big-number' }, r.number), ahead: h('strong', {}, String(r.waiting_ahead)) })),
+        r.offline ? tNodes('k.result.offline', { number: h('span', { class: 'big-number' }, r.number) })
+          : tNodes('k.result', { number: h('span', { class: 'big-number' }, r.number), ahead: h('strong', {}, String(r.waiting_ahead)) })),
       r.again ? h('p', { class: 'notice' }, t('k.result.again')) : null,
       r.printed === false ? h('div', { class: 'alert print-failed', role: 'alert', id: 'print-error' },
         h('p', {}, r.print_error || t('k.print.failed')),
@@ -599,6 +601,7 @@
   }
 
   function onEvent(e) {
+    if (App.upstreamEvent(e)) return;
     if (e.type && e.type.startsWith('scan.')) { App.scanEvent(e); return; }
     if (e.type === 'device.status' && e.device === 'printer') { setPrinter(e.state); return; }
     if (e.type === 'qr.scanned' && e.data && !(App.serverNow() - Date.parse(e.at) > 30000)) {
@@ -635,5 +638,6 @@
     try { seq = await refreshQueue(); } catch (err) { /* the stream still comes up */ }
     refreshCatalog();
     App.events = new App.Events(onEvent, { since: seq, onOpen: (again) => { if (again) refreshQueueSoon(); } });
+    App.watchUpstream(true);
   })();
 })();

@@ -27,6 +27,103 @@
   };
   const idleScan = (note, error) => ({ running: false, pages: 0, note: note || null, error: error || '' });
 
+  // ---- case slips (受理回执, 结果通知): printed on this window's receipt
+  // printer right after an acceptance, reprinted or opened as A4 PDF from
+  // the cases panel.
+  const SL = {
+    zh: { reprint: '补打受理回执', pdf: '受理回执 PDF', printed: '已打印受理回执：{case}', failed: '受理回执未打印（{msg}），请补打或打印 PDF',
+      slipFor: '{action}：办件 {case}', lookup: '回执与结果通知', number: '办件编号', 'print.receipt': '打印受理回执',
+      'print.notice': '打印结果通知', 'pdf.receipt': '受理回执 PDF', 'pdf.notice': '结果通知 PDF', 'printed.notice': '已打印结果通知：{case}',
+      needNumber: '请输入办件编号' },
+    en: { reprint: 'Reprint receipt', pdf: 'Receipt PDF', printed: 'Receipt printed: {case}', failed: 'Receipt not printed ({msg}): reprint it or print the PDF',
+      slipFor: '{action}: case {case}', lookup: 'Receipts and result notices', number: 'Case number', 'print.receipt': 'Print receipt',
+      'print.notice': 'Print result notice', 'pdf.receipt': 'Receipt PDF', 'pdf.notice': 'Result notice PDF', 'printed.notice': 'Result notice printed: {case}',
+      needNumber: 'Enter a case number' },
+  };
+  function st(k, p) {
+    const s = (SL[App.lang] || SL.zh)[k] ?? SL.zh[k] ?? k;
+    return s.replace(/\{(\w+)\}/g, (m, n) => (p && p[n] != null ? String(p[n]) : m));
+  }
+  // topCases are the cases that get a receipt: a package case, not its parts.
+  function topCases(list) {
+    const numbers = new Set(list.map((c) => c.number));
+    return list.filter((c) => !c.parent || !numbers.has(c.parent));
+  }
+  async function printReceipt(c) {
+    try {
+      await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/receipt/print');
+      S.slipMsg = st('printed', { case: c.number });
+      S.slipError = '';
+    } catch (err) {
+      S.slipMsg = '';
+      S.slipError = st('failed', { msg: errorText(err) });
+    }
+    renderKeep();
+  }
+  // slipLookupPanel prints or opens any case's receipt, or its result
+  // notice once ready (结果通知, when the result is handed out here).
+  function slipLookupPanel() {
+    const print = S.me && S.me.printer;
+    const go = (fn, doc) => () => {
+      const number = (S.slipNumber || '').trim();
+      if (!number) { S.lookupError = st('needNumber'); S.lookupMsg = ''; renderKeep(); return; }
+      fn({ number }, doc);
+    };
+    return h('section', { class: 'panel', id: 'slips', 'aria-labelledby': 'slips-title' },
+      h('h2', { id: 'slips-title' }, st('lookup')),
+      h('label', { class: 'field', for: 'slip-number' }, h('span', {}, st('number')),
+        h('input', { id: 'slip-number', type: 'text', autocomplete: 'off', value: S.slipNumber || '', oninput: (e) => { S.slipNumber = e.target.value; } })),
+      h('div', { class: 'row', role: 'group', 'aria-labelledby': 'slips-title' },
+        print ? h('button', { type: 'button', class: 'secondary', id: 'slip-print-receipt', onclick: go(printSlip, 'receipt') }, st('print.receipt')) : null,
+        print ? h('button', { type: 'button', class: 'secondary', id: 'slip-print-notice', onclick: go(printSlip, 'notice') }, st('print.notice')) : null,
+        h('button', { type: 'button', class: 'secondary', id: 'slip-pdf-receipt', onclick: go(openSlipPDF, 'receipt') }, st('pdf.receipt')),
+        h('button', { type: 'button', class: 'secondary', id: 'slip-pdf-notice', onclick: go(openSlipPDF, 'notice') }, st('pdf.notice'))),
+      h('p', { class: 'notice', role: 'status', id: 'lookup-status' }, S.lookupMsg || ''),
+      h('p', { class: 'alert', role: 'alert', id: 'lookup-error' }, S.lookupError || ''));
+  }
+  async function printSlip(c, doc) {
+    try {
+      await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/' + doc + '/print');
+      S.lookupMsg = st(doc === 'notice' ? 'printed.notice' : 'printed', { case: c.number });
+      S.lookupError = '';
+    } catch (err) {
+      S.lookupMsg = '';
+      S.lookupError = errorText(err);
+    }
+    renderKeep();
+  }
+  async function openSlipPDF(c, doc) {
+    try {
+      const blob = await App.apiBlob('/api/v1/cases/' + encodeURIComponent(c.number) + '/' + doc + '.pdf');
+      const url = URL.createObjectURL(blob);
+      h('a', { href: url, target: '_blank', rel: 'noopener' }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      S.lookupError = '';
+    } catch (err) {
+      S.lookupError = errorText(err);
+    }
+    renderKeep();
+  }
+  async function openReceiptPDF(c) {
+    try {
+      const blob = await App.apiBlob('/api/v1/cases/' + encodeURIComponent(c.number) + '/receipt.pdf');
+      const url = URL.createObjectURL(blob);
+      h('a', { href: url, target: '_blank', rel: 'noopener' }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      S.slipError = errorText(err);
+      renderKeep();
+    }
+  }
+  function slipButtons(c) {
+    const print = S.me && S.me.printer;
+    return h('span', { class: 'row case-slips' },
+      print ? h('button', { type: 'button', class: 'secondary', dataset: { slip: 'print', slipCase: c.number },
+        'aria-label': st('slipFor', { action: st('reprint'), case: c.number }), onclick: () => printReceipt(c) }, st('reprint')) : null,
+      h('button', { type: 'button', class: 'secondary', dataset: { slip: 'pdf', slipCase: c.number },
+        'aria-label': st('slipFor', { action: st('pdf'), case: c.number }), onclick: () => openReceiptPDF(c) }, st('pdf')));
+  }
+
   // ---- which window is this? ---------------------------------------------
   // ?window=N in the address (kept for later loads), else the server's
   // answer about this token's terminal (GET /api/v1/me, when it exists),
@@ -71,7 +168,7 @@
       h('div', { class: 'notice', role: 'status', id: 'msg' }, S.msg),
       h('div', { class: 'alert', role: 'alert', id: 'error' }, S.error),
       h('div', { class: 'window-grid' },
-        h('div', {}, S.rateFor ? ratingPanel() : null, S.cases ? casesPanel() : null, heldPanel()),
+        h('div', {}, S.rateFor ? ratingPanel() : null, S.cases ? casesPanel() : null, heldPanel(), slipLookupPanel()),
         actionsPanel(),
         waitingPanel()));
   }
@@ -292,10 +389,19 @@
     renderKeep();
     App.runScan({
       page: (n) => { S.wscan.pages = Math.max(S.wscan.pages, n); renderKeep(); },
-      done: (m) => {
+      done: async (m) => {
         const list = S.extra[ticketID] || (S.extra[ticketID] = []);
         if (!list.some((x) => x.id === m.material_id)) list.push({ id: m.material_id, pages: m.pages });
         S.wscan = idleScan(['w.scan.done', { n: m.pages }]);
+        renderKeep();
+        // hand the pages to the ticket's submission (on a terminal node whose
+        // hall node is away: kept here and sent when it is back, 202)
+        try {
+          const r = await api('POST', '/api/v1/windows/' + S.n + '/materials', { material_id: m.material_id });
+          if (r.status === 202) S.wscan = idleScan(['w.scan.queued', { n: m.pages }]);
+        } catch (err) {
+          S.wscan = idleScan(null, errorText(err));
+        }
         renderKeep();
       },
       failed: (words) => { S.wscan = idleScan(null, words); renderKeep(); },
@@ -318,7 +424,9 @@
     };
     return h('section', { class: 'panel cases', id: 'cases', 'aria-labelledby': 'cases-title' },
       h('h2', { id: 'cases-title' }, t('w.cases', { number: S.cases.number })),
-      h('ul', { class: 'case-list' }, list.filter((c) => !c.parent || !numbers.has(c.parent)).map(item)));
+      h('ul', { class: 'case-list' }, list.filter((c) => !c.parent || !numbers.has(c.parent)).map((c) => { const li = item(c); li.append(slipButtons(c)); return li; })),
+      h('p', { class: 'notice', role: 'status', id: 'slip-status' }, S.slipMsg || ''),
+      h('p', { class: 'alert', role: 'alert', id: 'slip-error' }, S.slipError || ''));
   }
 
   function actionsPanel() {
@@ -456,6 +564,9 @@
       S.rated = '';
       S.rateError = '';
       S.cases = r.data.cases && r.data.cases.length ? { number: tk.number, list: r.data.cases } : null;
+      S.slipMsg = '';
+      S.slipError = '';
+      if (S.cases && S.me && S.me.printer) topCases(S.cases.list).forEach((c) => { printReceipt(c); }); // 受理回执, at once
       S.wscan = idleScan();
       let msg = t('w.m.finished', { number: tk.number, result: t('result.' + result) });
       const cs = r.data.cases || [];
@@ -587,7 +698,9 @@
     if (!App.events) {
       let seq = null;
       try { seq = (await api('GET', '/api/v1/queue')).data.seq; } catch (err) { /* stream comes up anyway */ }
+      App.watchUpstream(false);
       App.events = new App.Events((e) => {
+        if (App.upstreamEvent(e)) return;
         if (e.type && e.type.startsWith('scan.')) App.scanEvent(e);
         else if (e.type === 'qr.scanned') { if (!(App.serverNow() - Date.parse(e.at) > 30000)) callScanned(e.data); }
         else if (e.type && e.type.startsWith('ticket.')) refreshSoon();

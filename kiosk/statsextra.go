@@ -1,0 +1,102 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// addStatsExtras adds to s what buildStats does not count: the rates of
+// satisfaction, the cases the tickets' acceptances opened (mail or pickup,
+// closed on time or not) and the tickets issued per hour.
+func (h *Hall) addStatsExtras(ctx context.Context, s *Stats, tickets []*Ticket) error {
+	s.IssuedByHour = make([]int, 24)
+	for _, t := range tickets {
+		if t.Status != StatusVoid && !t.IssuedAt.IsZero() {
+			s.IssuedByHour[t.IssuedAt.In(h.cfg.Location).Hour()]++
+		}
+		if t.Status != StatusDone || t.Result != ResultAccepted {
+			continue
+		}
+		cs, err := h.store.Cases(ctx, CaseQuery{TicketID: t.ID})
+		if err != nil {
+			return fmt.Errorf("kiosk: stats: cases of %s: %w", t.Number, err)
+		}
+		for _, f := range figuresOf(s, t) {
+			h.addCases(f, cs)
+		}
+	}
+	for _, f := range allFigures(s) {
+		f.rates()
+	}
+	return nil
+}
+
+// figuresOf returns the figures a ticket counts in: the total, its zone,
+// its window and its member of staff (as buildStats counts it).
+func figuresOf(s *Stats, t *Ticket) []*Figures {
+	out := []*Figures{s.Total}
+	if f, ok := s.Zones[t.Zone]; ok {
+		out = append(out, f)
+	}
+	if f, ok := s.Windows[strconv.Itoa(t.Window)]; ok && t.Window != 0 {
+		out = append(out, f)
+	}
+	if f, ok := s.Staff[t.Staff]; ok && t.Staff != "" {
+		out = append(out, f)
+	}
+	return out
+}
+
+func allFigures(s *Stats) []*Figures {
+	out := []*Figures{s.Total}
+	for _, m := range []map[string]*Figures{s.Zones, s.Windows, s.Staff} {
+		for _, f := range m {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// addCases counts a ticket's cases; a package case is counted by its parts.
+func (h *Hall) addCases(f *Figures, cs []Case) {
+	for _, c := range cs {
+		if c.Package != "" && c.Parent == "" {
+			continue
+		}
+		f.CasesAccepted++
+		if c.Delivery == "mail" {
+			f.CasesMail++
+		} else {
+			f.CasesPickup++
+		}
+		switch {
+		case c.State == CaseClosed && !c.DoneAt.IsZero():
+			f.CasesClosed++
+			if h.day(c.DoneAt) <= c.Due {
+				f.CasesOnTime++
+			}
+		case h.Light(c) == "red":
+			f.CasesOverdue++
+		}
+	}
+}
+
+// rates works out the shares from the counts.
+func (f *Figures) rates() {
+	f.Rated = 0
+	for _, n := range f.Ratings {
+		f.Rated += n
+	}
+	f.SatisfactionRate = share(f.Ratings["4"]+f.Ratings["5"], f.Rated)
+	f.OnTimeRate = share(f.CasesOnTime, f.CasesClosed)
+}
+
+// share is n/of rounded to three places, 0 when of is 0.
+func share(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return math.Round(float64(n)/float64(of)*1000) / 1000
+}

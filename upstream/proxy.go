@@ -1,0 +1,42 @@
+package upstream
+
+import (
+	"context"
+	"net/http"
+	"net/http/httputil"
+	"time"
+)
+
+// Forward passes a request on to the hall node as this terminal: this
+// node's token (header or ?token=) is replaced by the terminal's token on
+// the hall node; a staff session and an idempotency key go as they came.
+func (n *Node) Forward(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
+	defer cancel()
+	p := &httputil.ReverseProxy{
+		Transport: n.client.Transport,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(n.base)
+			q := pr.Out.URL.Query()
+			q.Del("token")
+			pr.Out.URL.RawQuery = q.Encode()
+			pr.Out.Header.Set("Authorization", "Bearer "+n.token)
+			pr.SetXForwarded()
+		},
+		ModifyResponse: func(res *http.Response) error {
+			if res.StatusCode < 500 {
+				n.setOnline(true, nil)
+			}
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			n.setOnline(false, err)
+			n.log.Warn("forward to the hall node", "path", r.URL.Path, "err", err)
+			ue := away("请稍后再试 (try again shortly)")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(ue.Status)
+			_, _ = w.Write(ue.Body)
+		},
+	}
+	p.ServeHTTP(w, r.WithContext(ctx))
+}

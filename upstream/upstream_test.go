@@ -1,0 +1,564 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"yichuang/config"
+	"yichuang/devices"
+	"yichuang/kiosk"
+	"yichuang/kiosk/store"
+	"yichuang/ui"
+)
+
+var testKey = bytes.Repeat([]byte{7}, 32)
+
+const (
+	hallKiosk  = "hall-kiosk1-token-0123456789"
+	hallAdmin  = "hall-admin-token-0123456789"
+	hallWin1   = "hall-window1-token-012345678"
+	localKiosk = "local-kiosk-token-0123456789"
+	localWin   = "local-window-token-012345678"
+)
+
+// docs takes every upload as a one-page PDF (validation is tested where it
+// is done; here what matters is that the bytes travel).
+type docs struct{}
+
+func (docs) Validate(ctx context.Context, body []byte, ct string) ([]byte, string, int, error) {
+	return body, "pdf", 1, nil
+}
+func (docs) Render(ctx context.Context, doc []byte, page, width int) ([]byte, error) { return nil, nil }
+
+// link stands between the terminal node and the hall node: up, down (the
+// connection is dropped unanswered), or losing answers (the hall node does
+// the work, the answer never arrives).
+type link struct {
+	mode  atomic.Int32 // 0 up, 1 down, 2 lose answers
+	proxy *httputil.ReverseProxy
+}
+
+const (
+	linkUp = iota
+	linkDown
+	linkLoseAnswers
+)
+
+func (l *link) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch l.mode.Load() {
+	case linkDown:
+		hijackClose(w)
+	case linkLoseAnswers:
+		rec := httptest.NewRecorder()
+		l.proxy.ServeHTTP(rec, r)
+		hijackClose(w)
+	default:
+		l.proxy.ServeHTTP(w, r)
+	}
+}
+
+func hijackClose(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			c.Close()
+		}
+	}
+}
+
+type hallNode struct {
+	srv  *httptest.Server
+	hall *kiosk.Hall
+}
+
+func startHall(t *testing.T, extra string) *hallNode {
+	t.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+terminals = [
+  { id = "kiosk-1", role = "kiosk", token = %q },
+  { id = "window-1", role = "window", window = 1, token = %q },
+  { id = "admin", role = "admin", token = %q },
+]
+[limits]
+terminal_per_second = 0
+public_per_second = 0
+`, hallKiosk, hallWin1, hallAdmin) + extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, hub := openHall(t, cfg, filepath.Join(t.TempDir(), "hall.db"))
+	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Documents: docs{}}))
+	t.Cleanup(srv.Close)
+	return &hallNode{srv: srv, hall: h}
+}
+
+func openHall(t *testing.T, cfg *config.Config, path string) (*kiosk.Hall, *ui.Hub) {
+	t.Helper()
+	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, cfg.Mail.ExcludedDepartments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), path, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := ui.NewHub(nil, cfg.Location)
+	h, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close(); db.Close() })
+	return h, hub
+}
+
+type termNode struct {
+	t     *testing.T
+	srv   *httptest.Server
+	hall  *kiosk.Hall
+	node  *Node
+	box   *store.Outbox
+	print *printer
+	stop  func()
+}
+
+// printer records what a terminal prints, or fails.
+type printer struct {
+	mu      sync.Mutex
+	fail    bool
+	tickets []devices.Ticket
+}
+
+func (p *printer) PrintTicket(ctx context.Context, t devices.Ticket) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail {
+		return fmt.Errorf("paper out")
+	}
+	p.tickets = append(p.tickets, t)
+	return nil
+}
+
+// startTerminal starts a terminal node forwarding to base; dir keeps its
+// files across restarts.
+func startTerminal(t *testing.T, base, dir string) *termNode {
+	t.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+terminals = [
+  { id = "kiosk-1", role = "kiosk", token = %q },
+  { id = "window-1", role = "window", window = 1, token = %q },
+]
+[upstream]
+url = %q
+token = %q
+timeout_ms = 400
+[limits]
+terminal_per_second = 0
+public_per_second = 0
+`, localKiosk, localWin, base, hallKiosk)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, hub := openHall(t, cfg, filepath.Join(dir, "local.db"))
+	box, err := store.OpenOutbox(context.Background(), filepath.Join(dir, "outbox.db"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := New(Options{Config: cfg, Local: h, Outbox: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); node.Run(ctx) }()
+	p := &printer{}
+	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{},
+		Printers: map[string]ui.Printer{"kiosk-1": p}}))
+	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p}
+	var once sync.Once
+	tn.stop = func() { once.Do(func() { srv.Close(); cancel(); <-done; box.Close() }) }
+	t.Cleanup(tn.stop)
+	return tn
+}
+
+type answer struct {
+	status int
+	body   map[string]any
+	raw    string
+}
+
+func do(t *testing.T, method, u, token, body string, hdr ...string) answer {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	a := answer{status: res.StatusCode, raw: string(b)}
+	_ = json.Unmarshal(b, &a.body)
+	return a
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (tn *termNode) drained() bool {
+	st := tn.node.Status(context.Background())
+	return st.Pending == 0
+}
+
+func (tn *termNode) hasBlocks() bool {
+	st := tn.node.Status(context.Background())
+	return st.OfflineLeft["A"] > 0
+}
+
+// hallTickets returns the hall's tickets of today in queue order (issue time).
+func hallTickets(t *testing.T, h *hallNode) []kiosk.Ticket {
+	t.Helper()
+	a := do(t, "GET", h.srv.URL+"/api/v1/tickets?date="+h.hall.Today(), hallAdmin, "")
+	if a.status != 200 {
+		t.Fatalf("list: %d %s", a.status, a.raw)
+	}
+	var v struct {
+		Tickets []kiosk.Ticket `json:"tickets"`
+	}
+	if err := json.Unmarshal([]byte(a.raw), &v); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(v.Tickets, func(a, b kiosk.Ticket) int { return a.IssuedAt.Compare(b.IssuedAt) })
+	return v.Tickets
+}
+
+func numbers(ts []kiosk.Ticket, status string) []string {
+	var out []string
+	for _, t := range ts {
+		if status == "" || t.Status == status {
+			out = append(out, t.Number)
+		}
+	}
+	return out
+}
+
+func TestTicketsThroughAnOutage(t *testing.T) {
+	h := startHall(t, "[leases]\nsize = 3\n")
+	l := &link{}
+	hu, _ := url.Parse(h.srv.URL)
+	l.proxy = httputil.NewSingleHostReverseProxy(hu)
+	ls := httptest.NewServer(l)
+	defer ls.Close()
+	tn := startTerminal(t, ls.URL, t.TempDir())
+	waitFor(t, "offline blocks", tn.hasBlocks)
+
+	issue := func(key string) answer {
+		return do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A"}`, "Idempotency-Key", key)
+	}
+	var handed []string // what citizens hold, in the order they got it
+	a := issue("k1")
+	if a.status != 201 || a.body["offline"] == true {
+		t.Fatalf("online issue: %d %s", a.status, a.raw)
+	}
+	handed = append(handed, a.body["number"].(string))
+	if again := issue("k1"); again.body["number"] != a.body["number"] || again.body["id"] != a.body["id"] {
+		t.Fatalf("the same key gave %s, then %s", a.raw, again.raw)
+	}
+
+	l.mode.Store(linkDown)
+	for i := range 3 {
+		a := issue(fmt.Sprint("off", i))
+		if a.status != 201 || a.body["offline"] != true {
+			t.Fatalf("offline issue %d: %d %s", i, a.status, a.raw)
+		}
+		if left := a.body["offline_left"].(float64); int(left) != 2-i {
+			t.Fatalf("offline_left %v after %d, want %d", left, i+1, 2-i)
+		}
+		handed = append(handed, a.body["number"].(string))
+	}
+	// the block is used up: the citizen is told where to go, nothing is issued
+	a = issue("off-none")
+	if a.status != 503 || !strings.Contains(a.raw, "导办台") {
+		t.Fatalf("exhausted block: %d %s", a.status, a.raw)
+	}
+	// the technician's view: /metrics and /healthz say the link is down
+	if m := do(t, "GET", tn.srv.URL+"/metrics", "", ""); !strings.Contains(m.raw, "kioskd_upstream_online 0") ||
+		!strings.Contains(m.raw, `kioskd_offline_numbers_left{zone="A"} 0`) || !strings.Contains(m.raw, `kioskd_outbox_entries{state="pending"} 3`) {
+		t.Fatalf("metrics while away:\n%s", m.raw)
+	}
+	if hz := do(t, "GET", tn.srv.URL+"/healthz", "", ""); !strings.Contains(hz.raw, `"online":false`) {
+		t.Fatalf("healthz while away: %s", hz.raw)
+	}
+	if n := len(tn.print.tickets); n != 4 {
+		t.Fatalf("%d tickets printed, want 4", n)
+	}
+	if !tn.print.tickets[1].Offline || tn.print.tickets[0].Offline {
+		t.Fatalf("printed tickets' offline marks: %v %v", tn.print.tickets[0].Offline, tn.print.tickets[1].Offline)
+	}
+	// the status link printed on an offline ticket points at the hall node
+	pub := h.hall.Config().PublicURL
+	if !strings.HasPrefix(tn.print.tickets[1].StatusURL, pub+"/s/") {
+		t.Fatalf("offline status link %q", tn.print.tickets[1].StatusURL)
+	}
+
+	l.mode.Store(linkUp)
+	waitFor(t, "the outbox to drain", tn.drained)
+	ts := hallTickets(t, h)
+	if got := numbers(ts, kiosk.StatusWaiting); !slices.Equal(got, handed) {
+		t.Fatalf("the hall's queue %v, want what citizens hold in issue order %v", got, handed)
+	}
+	// the offline ticket's printed link works on the hall node
+	u := strings.TrimPrefix(tn.print.tickets[1].StatusURL, pub)
+	id := strings.TrimPrefix(strings.Split(u, "?")[0], "/s/")
+	if st := do(t, "GET", h.srv.URL+"/api/v1/tickets/"+id+"?"+strings.Split(u, "?")[1], "", ""); st.status != 200 || st.body["number"] != handed[1] {
+		t.Fatalf("status of %s: %d %s", handed[1], st.status, st.raw)
+	}
+	// back online: the next ticket is the hall's again, numbered on past the blocks
+	if a := issue("k2"); a.status != 201 || a.body["offline"] == true || a.body["number"] != "A002" {
+		t.Fatalf("after the outage: %d %s", a.status, a.raw)
+	}
+}
+
+// TestLostAnswer: the hall node issued the ticket but its answer was lost;
+// the terminal handed out an offline ticket; afterwards the hall holds the
+// citizen's ticket once and the lost one is void.
+func TestLostAnswer(t *testing.T) {
+	h := startHall(t, "")
+	l := &link{}
+	hu, _ := url.Parse(h.srv.URL)
+	l.proxy = httputil.NewSingleHostReverseProxy(hu)
+	ls := httptest.NewServer(l)
+	defer ls.Close()
+	tn := startTerminal(t, ls.URL, t.TempDir())
+	waitFor(t, "offline blocks", tn.hasBlocks)
+
+	l.mode.Store(linkLoseAnswers)
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"B"}`, "Idempotency-Key", "lost")
+	if a.status != 201 || a.body["offline"] != true {
+		t.Fatalf("issue: %d %s", a.status, a.raw)
+	}
+	l.mode.Store(linkUp)
+	waitFor(t, "the outbox to drain", tn.drained)
+	ts := hallTickets(t, h)
+	if got := numbers(ts, kiosk.StatusWaiting); !slices.Equal(got, []string{a.body["number"].(string)}) {
+		t.Fatalf("waiting %v, want only the citizen's %s", got, a.body["number"])
+	}
+	if got := numbers(ts, kiosk.StatusVoid); len(got) < 1 {
+		t.Fatalf("the lost online ticket is not void: %+v", ts)
+	}
+}
+
+// TestPrintFailureWithdraws: a ticket that did not print is voided on the
+// hall node (online) or never sent (offline).
+func TestPrintFailureWithdraws(t *testing.T) {
+	h := startHall(t, "")
+	l := &link{}
+	hu, _ := url.Parse(h.srv.URL)
+	l.proxy = httputil.NewSingleHostReverseProxy(hu)
+	ls := httptest.NewServer(l)
+	defer ls.Close()
+	tn := startTerminal(t, ls.URL, t.TempDir())
+	waitFor(t, "offline blocks", tn.hasBlocks)
+	tn.print.fail = true
+	if a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"C"}`); a.status != 503 {
+		t.Fatalf("online, not printed: %d %s", a.status, a.raw)
+	}
+	l.mode.Store(linkDown)
+	if a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"C"}`); a.status != 503 {
+		t.Fatalf("offline, not printed: %d %s", a.status, a.raw)
+	}
+	l.mode.Store(linkUp)
+	waitFor(t, "the outbox to drain", tn.drained)
+	ts := hallTickets(t, h)
+	if w := numbers(ts, kiosk.StatusWaiting); len(w) != 0 {
+		t.Fatalf("tickets nobody holds wait in the queue: %v", w)
+	}
+}
+
+// TestMaterialsAndRestart: a submission's scanned pages reach the hall
+// node with the ticket, across a terminal restart while the hall node is
+// away; a window's material waits locally and is attached when it is back.
+func TestMaterialsAndRestart(t *testing.T) {
+	h := startHall(t, "")
+	l := &link{}
+	hu, _ := url.Parse(h.srv.URL)
+	l.proxy = httputil.NewSingleHostReverseProxy(hu)
+	ls := httptest.NewServer(l)
+	defer ls.Close()
+	dir := t.TempDir()
+	tn := startTerminal(t, ls.URL, dir)
+	waitFor(t, "offline blocks", tn.hasBlocks)
+
+	pdf := []byte("%PDF-1.4 scanned pages of 张三\n")
+	up := do(t, "POST", tn.srv.URL+"/api/v1/materials", localKiosk, string(pdf), "Content-Type", "application/pdf")
+	if up.status != 201 {
+		t.Fatalf("upload: %d %s", up.status, up.raw)
+	}
+	mid := up.body["material_id"].(string)
+	l.mode.Store(linkDown)
+	sub := fmt.Sprintf(`{"matter":"%s","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三"},"materials":[%q],"delivery":{"mode":"pickup"}}}`,
+		firstMatter(t, h), mid)
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, sub)
+	if a.status != 201 || a.body["offline"] != true {
+		t.Fatalf("offline issue with materials: %d %s", a.status, a.raw)
+	}
+	// the terminal restarts before the hall node is back
+	tn.stop()
+	tn = startTerminal(t, ls.URL, dir)
+	l.mode.Store(linkUp)
+	waitFor(t, "the outbox to drain", tn.drained)
+
+	// the window calls it and sees the pages, through its own terminal node
+	call := do(t, "POST", h.srv.URL+"/api/v1/windows/1/call", hallWin1, "")
+	if call.status != 200 {
+		t.Fatalf("call: %d %s", call.status, call.raw)
+	}
+	tk := call.body["ticket"].(map[string]any)
+	if tk["number"] != a.body["number"] {
+		t.Fatalf("called %v, want %v", tk["number"], a.body["number"])
+	}
+	got := do(t, "GET", h.srv.URL+"/api/v1/tickets/"+tk["id"].(string), hallWin1, "")
+	mats := got.body["submission"].(map[string]any)["materials"].([]any)
+	if len(mats) != 1 {
+		t.Fatalf("submission materials %v", mats)
+	}
+	doc := do(t, "GET", h.srv.URL+"/api/v1/materials/"+mats[0].(string)+".pdf", hallWin1, "")
+	if doc.status != 200 || doc.raw != string(pdf) {
+		t.Fatalf("the hall's copy of the pages: %d %q", doc.status, doc.raw)
+	}
+
+	// a window terminal node scans more while the hall node is away
+	wn := startWindowTerminal(t, ls.URL)
+	more := do(t, "POST", wn.srv.URL+"/api/v1/materials", localWin, "%PDF-1.4 more", "Content-Type", "application/pdf")
+	if more.status != 201 {
+		t.Fatalf("window upload: %d %s", more.status, more.raw)
+	}
+	l.mode.Store(linkDown)
+	att := do(t, "POST", wn.srv.URL+"/api/v1/windows/1/materials", localWin, fmt.Sprintf(`{"material_id":%q}`, more.body["material_id"]))
+	if att.status != 202 || att.body["queued"] != true {
+		t.Fatalf("attach while away: %d %s", att.status, att.raw)
+	}
+	// and says at once that the hall node is away
+	if q := do(t, "GET", wn.srv.URL+"/api/v1/queue", localWin, ""); q.status != 503 || !strings.Contains(q.raw, "大厅服务器") {
+		t.Fatalf("queue while away: %d %s", q.status, q.raw)
+	}
+	l.mode.Store(linkUp)
+	waitFor(t, "the window's outbox to drain", wn.drained)
+	got = do(t, "GET", h.srv.URL+"/api/v1/tickets/"+tk["id"].(string), hallWin1, "")
+	if mats := got.body["submission"].(map[string]any)["materials"].([]any); len(mats) != 2 {
+		t.Fatalf("after the window's attach: materials %v", mats)
+	}
+}
+
+func firstMatter(t *testing.T, h *hallNode) string {
+	t.Helper()
+	for _, m := range h.hall.Catalog().Matters() {
+		if m.Zone == "A" {
+			return m.Code
+		}
+	}
+	t.Fatal("no matter in zone A")
+	return ""
+}
+
+// startWindowTerminal starts window 1's terminal node (its token on the
+// hall node is window 1's).
+func startWindowTerminal(t *testing.T, base string) *termNode {
+	t.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+terminals = [ { id = "window-1", role = "window", window = 1, token = %q } ]
+[upstream]
+url = %q
+token = %q
+timeout_ms = 400
+[limits]
+terminal_per_second = 0
+public_per_second = 0
+`, localWin, base, hallWin1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	h, hub := openHall(t, cfg, filepath.Join(dir, "local.db"))
+	box, err := store.OpenOutbox(context.Background(), filepath.Join(dir, "outbox.db"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := New(Options{Config: cfg, Local: h, Outbox: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); node.Run(ctx) }()
+	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{}}))
+	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box}
+	tn.stop = func() { srv.Close(); cancel(); <-done; box.Close() }
+	t.Cleanup(tn.stop)
+	return tn
+}
+
+// TestEventsRelayed: the hall node's calls reach the terminal node's
+// screens, and a restarted terminal node resumes where it stopped.
+func TestEventsRelayed(t *testing.T) {
+	h := startHall(t, "")
+	dir := t.TempDir()
+	tn := startTerminal(t, h.srv.URL, dir)
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A"}`)
+	if a.status != 201 {
+		t.Fatalf("issue: %d %s", a.status, a.raw)
+	}
+	if c := do(t, "POST", h.srv.URL+"/api/v1/windows/1/call", hallWin1, ""); c.status != 200 {
+		t.Fatalf("call: %d %s", c.status, c.raw)
+	}
+	called := func(hl *kiosk.Hall, recall bool) int {
+		evs, err := hl.EventsSince(context.Background(), 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range evs {
+			if e.Type == "ticket.called" && strings.Contains(string(e.Data), `"number":"A001"`) &&
+				strings.Contains(string(e.Data), fmt.Sprintf(`"recall":%v`, recall)) {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "ticket.called relayed", func() bool { return called(tn.hall, false) == 1 })
+	tn.stop()
+	tn = startTerminal(t, h.srv.URL, dir)
+	if c := do(t, "POST", h.srv.URL+"/api/v1/windows/1/recall", hallWin1, ""); c.status != 200 {
+		t.Fatalf("recall: %d %s", c.status, c.raw)
+	}
+	waitFor(t, "the recall relayed", func() bool { return called(tn.hall, true) == 1 })
+	if n := called(tn.hall, false); n != 1 {
+		t.Fatalf("after a restart the call was relayed %d times, want once", n)
+	}
+}
