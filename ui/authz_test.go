@@ -46,6 +46,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/stats/packages", "", []string{"admin"}},
 		{"GET", "/api/v1/stats/chart.svg?kind=hourly", "", []string{"admin"}},
 		{"GET", "/api/v1/cases/x/receipt.pdf", "", []string{"admin", "dept", "win1", "win2"}},
+		{"GET", "/api/v1/cases/x/slip/receipt", "", []string{"admin", "dept", "win1", "win2"}},
 		{"GET", "/api/v1/cases/x/notice.pdf", "", []string{"admin", "dept", "win1", "win2"}},
 		{"POST", "/api/v1/cases/x/receipt/print", "", []string{"win1", "win2"}},
 		{"POST", "/api/v1/cases/x/notice/print", "", []string{"win1", "win2"}},

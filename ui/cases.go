@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -233,23 +234,70 @@ func (s *Server) printSlip(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &struct{}{}, true) {
 		return
 	}
-	k, parts, err := s.slipCase(r.Context(), c, r.PathValue("number"), kind)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	p, ok := s.printers[c.ID].(SlipPrinter)
 	if !ok {
 		writeError(w, http.StatusConflict, "", "本终端没有回执打印机，请打印 PDF (this terminal has no receipt printer: print the PDF)")
 		return
 	}
-	if err := p.PrintCaseSlip(r.Context(), s.caseSlip(r.Context(), k, parts, kind)); err != nil {
+	var slip devices.CaseSlip
+	if s.up != nil {
+		// a terminal node: the case lives on the hall node, the printer here
+		if slip, ok = s.fetchSlip(w, r, r.PathValue("number"), r.PathValue("doc")); !ok {
+			return
+		}
+	} else {
+		k, parts, err := s.slipCase(r.Context(), c, r.PathValue("number"), kind)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		slip = s.caseSlip(r.Context(), k, parts, kind)
+	}
+	if err := p.PrintCaseSlip(r.Context(), slip); err != nil {
 		s.metrics.printFailures.Inc()
-		s.log.Warn("case slip not printed", "terminal", c.ID, "case", k.Number, "err", err)
+		s.log.Warn("case slip not printed", "terminal", c.ID, "case", slip.Number, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "", "打印失败 (printing failed): "+err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"number": k.Number, "slip": kind, "printed": true})
+	writeJSON(w, http.StatusOK, map[string]any{"number": slip.Number, "slip": kind, "printed": true})
+}
+
+// slipData answers a case slip's data (masked, as printed), for a terminal
+// node's printer: GET /api/v1/cases/{number}/slip/{doc}.
+func (s *Server) slipData(w http.ResponseWriter, r *http.Request) {
+	c, _ := callerOf(r)
+	kind, ok := slipKind(r.PathValue("doc"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "", "no slip "+r.PathValue("doc")+": receipt or notice")
+		return
+	}
+	k, parts, err := s.slipCase(r.Context(), c, r.PathValue("number"), kind)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.caseSlip(r.Context(), k, parts, kind))
+}
+
+// fetchSlip asks the hall node for a case slip's data; on failure it has
+// answered with the hall node's words.
+func (s *Server) fetchSlip(w http.ResponseWriter, r *http.Request, number, doc string) (devices.CaseSlip, bool) {
+	req := r.Clone(r.Context())
+	req.Method = http.MethodGet
+	req.URL.Path = "/api/v1/cases/" + url.PathEscape(number) + "/slip/" + url.PathEscape(doc)
+	req.URL.RawPath = ""
+	req.Body, req.ContentLength = http.NoBody, 0
+	req.Header.Del("Content-Type")
+	rec := &captured{header: http.Header{}}
+	s.up.Forward(rec, req)
+	var slip devices.CaseSlip
+	if rec.status == http.StatusOK && json.Unmarshal(rec.body.Bytes(), &slip) == nil {
+		return slip, true
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
+	return devices.CaseSlip{}, false
 }
 
 // progress answers a case's public progress page's data: state and due

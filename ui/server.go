@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/stats/chart.svg", s.auth(roles(config.RoleAdmin), s.hallOwned(s.statsChart)))
 	m.HandleFunc("GET /api/v1/cases/{number}/receipt.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipReceipt))))
 	m.HandleFunc("GET /api/v1/cases/{number}/notice.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipNotice))))
+	m.HandleFunc("GET /api/v1/cases/{number}/slip/{doc}", s.auth(slipReaders, s.hallOwned(s.slipData)))
 	// a case slip prints on this node's printer; the progress page's key is in its link
 	m.HandleFunc("POST /api/v1/cases/{number}/{doc}/print", s.auth(roles(config.RoleWindow), s.printSlip))
 	m.HandleFunc("GET /api/v1/progress/{number}", s.hallOwned(s.progress))

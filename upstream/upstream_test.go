@@ -139,6 +139,14 @@ type printer struct {
 	mu      sync.Mutex
 	fail    bool
 	tickets []devices.Ticket
+	slips   []devices.CaseSlip
+}
+
+func (p *printer) PrintCaseSlip(ctx context.Context, s devices.CaseSlip) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.slips = append(p.slips, s)
+	return nil
 }
 
 func (p *printer) PrintTicket(ctx context.Context, t devices.Ticket) error {
@@ -517,8 +525,10 @@ public_per_second = 0
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); node.Run(ctx) }()
-	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{}}))
-	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box}
+	p := &printer{}
+	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{},
+		Printers: map[string]ui.Printer{"window-1": p}}))
+	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p}
 	tn.stop = func() { srv.Close(); cancel(); <-done; box.Close() }
 	t.Cleanup(tn.stop)
 	return tn
@@ -560,5 +570,41 @@ func TestEventsRelayed(t *testing.T) {
 	waitFor(t, "the recall relayed", func() bool { return called(tn.hall, true) == 1 })
 	if n := called(tn.hall, false); n != 1 {
 		t.Fatalf("after a restart the call was relayed %d times, want once", n)
+	}
+}
+
+// TestWindowTerminal: a window terminal node calls and accepts through the
+// hall node, and prints the acceptance receipt on its own printer with the
+// hall node's case data.
+func TestWindowTerminal(t *testing.T) {
+	h := startHall(t, "")
+	kn := startTerminal(t, h.srv.URL, t.TempDir())
+	wn := startWindowTerminal(t, h.srv.URL)
+	a := do(t, "POST", kn.srv.URL+"/api/v1/tickets", localKiosk, fmt.Sprintf(`{"matter":%q}`, firstMatter(t, h)))
+	if a.status != 201 {
+		t.Fatalf("issue: %d %s", a.status, a.raw)
+	}
+	if c := do(t, "POST", wn.srv.URL+"/api/v1/windows/1/call", localWin, ""); c.status != 200 || c.body["ticket"].(map[string]any)["number"] != a.body["number"] {
+		t.Fatalf("call through the window's node: %d %s", c.status, c.raw)
+	}
+	f := do(t, "POST", wn.srv.URL+"/api/v1/windows/1/finish", localWin, `{"result":"accepted"}`)
+	if f.status != 200 {
+		t.Fatalf("finish: %d %s", f.status, f.raw)
+	}
+	cs := do(t, "GET", wn.srv.URL+"/api/v1/cases?ticket="+a.body["id"].(string), localWin, "")
+	list, _ := cs.body["cases"].([]any)
+	if cs.status != 200 || len(list) != 1 {
+		t.Fatalf("cases: %d %s", cs.status, cs.raw)
+	}
+	number := list[0].(map[string]any)["number"].(string)
+	pr := do(t, "POST", wn.srv.URL+"/api/v1/cases/"+url.PathEscape(number)+"/receipt/print", localWin, "")
+	if pr.status != 200 {
+		t.Fatalf("print the receipt: %d %s", pr.status, pr.raw)
+	}
+	if len(wn.print.slips) != 1 || wn.print.slips[0].Number != number || wn.print.slips[0].Matter == "" || wn.print.slips[0].Due == "" {
+		t.Fatalf("printed slips %+v", wn.print.slips)
+	}
+	if pr := do(t, "POST", wn.srv.URL+"/api/v1/cases/NOPE/receipt/print", localWin, ""); pr.status != 404 {
+		t.Fatalf("an unknown case: %d %s", pr.status, pr.raw)
 	}
 }
