@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -937,5 +938,67 @@ func TestWaitingAheadOfNewTickets(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestLightEvents: a case.light event when a case turns yellow and again
+// when it turns red, each once.
+func TestLightEvents(t *testing.T) {
+	f := newFixture(t, "[cases]\nyellow_days = 1\n")
+	ctx := context.Background()
+	f.issue(IssueRequest{Matter: "M-A1"}) // promise 3 working days: due Wed 2 Dec
+	f.call(1)
+	_, cases, err := f.hall.Finish(ctx, win(1), 1, FinishRequest{Result: ResultAccepted})
+	if err != nil || len(cases) != 1 || cases[0].Due != "2026-12-02" {
+		t.Fatalf("accept: %+v %v", cases, err)
+	}
+	lights := func() []string {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var out []string
+		for _, e := range f.pub {
+			if e.Type == "case.light" {
+				var m map[string]any
+				_ = json.Unmarshal(e.Data, &m)
+				out = append(out, fmt.Sprint(m["number"], " ", m["light"]))
+			}
+		}
+		return out
+	}
+	steps := []struct {
+		at   time.Time
+		want int // case.light events announced by this sweep
+	}{
+		{time.Date(2026, 11, 27, 10, 0, 0, 0, shanghai), 0}, // green: noted, not announced
+		{time.Date(2026, 11, 30, 9, 0, 0, 0, shanghai), 0},  // Mon: due Wed, 2 working days away: green
+		{time.Date(2026, 12, 1, 9, 0, 0, 0, shanghai), 1},   // Tue: within 1 working day: yellow
+		{time.Date(2026, 12, 1, 15, 0, 0, 0, shanghai), 0},  // still yellow: once
+		{time.Date(2026, 12, 3, 9, 0, 0, 0, shanghai), 1},   // Thu: overdue, red
+		{time.Date(2026, 12, 4, 9, 0, 0, 0, shanghai), 0},
+	}
+	for _, s := range steps {
+		f.clock.set(s.at)
+		n, err := f.hall.SweepLights(ctx)
+		if err != nil || n != s.want {
+			t.Fatalf("%s: announced %d (%v), want %d", s.at.Format(time.DateTime), n, err, s.want)
+		}
+	}
+	want := []string{cases[0].Number + " yellow", cases[0].Number + " red"}
+	if got := lights(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("case.light events %v, want %v", got, want)
+	}
+	// a closed case has no light and is not announced
+	for _, act := range []string{"route", "approve", "ready", "hand-out", "close"} {
+		a := win(1)
+		if act == "approve" || act == "ready" {
+			a = Actor{Terminal: "admin", Role: "admin"}
+		}
+		if _, err := f.hall.ActOnCase(ctx, a, "", cases[0].Number, CaseAction{Action: act}); err != nil {
+			t.Fatalf("%s: %v", act, err)
+		}
+	}
+	f.clock.set(time.Date(2026, 12, 10, 9, 0, 0, 0, shanghai))
+	if n, err := f.hall.SweepLights(ctx); err != nil || n != 0 {
+		t.Fatalf("after closing: %d %v", n, err)
 	}
 }

@@ -470,6 +470,9 @@ func (h *Hall) Run(ctx context.Context) {
 		if err := h.Sweep(ctx); err != nil {
 			h.log.Error("sweep", "err", err)
 		}
+		if _, err := h.SweepLights(ctx); err != nil {
+			h.log.Error("supervision lights", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

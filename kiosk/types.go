@@ -127,9 +127,10 @@ type Case struct {
 	Delivery   string    `json:"delivery"`
 	Materials  []string  `json:"materials,omitempty"` // material ids handed in, shared by a package's parts
 	Waybill    string    `json:"waybill,omitempty"`
-	Suspended  string    `json:"suspended,omitempty"` // the day a suspension (挂起) began
-	Outcome    string    `json:"outcome,omitempty"`   // the back office's decision: approved | rejected
-	DoneAt     time.Time `json:"done_at,omitzero"`    // closed
+	Suspended  string    `json:"suspended,omitempty"`  // the day a suspension (挂起) began
+	Outcome    string    `json:"outcome,omitempty"`    // the back office's decision: approved | rejected
+	DoneAt     time.Time `json:"done_at,omitzero"`     // closed
+	LightSeen  string    `json:"light_seen,omitempty"` // the supervision light last announced (case.light)
 }
 
 // Rating is one 好差评 rating.
