@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -435,6 +436,17 @@ func TestMaterialsAndRestart(t *testing.T) {
 	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, sub)
 	if a.status != 201 || a.body["offline"] != true {
 		t.Fatalf("offline issue with materials: %d %s", a.status, a.raw)
+	}
+	// the outbox holds the submission sealed: its files alone reveal no ID
+	// number or name (nor do the node's own database files)
+	for _, name := range []string{"outbox.db", "outbox.db-wal", "local.db", "local.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("11010519491231002X")) || bytes.Contains(b, []byte("张三")) {
+			t.Fatalf("%s holds the applicant in clear", name)
+		}
 	}
 	// the terminal restarts before the hall node is back
 	tn.stop()
