@@ -133,6 +133,7 @@ type termNode struct {
 	box   *store.Outbox
 	print *printer
 	stop  func()
+	ahead *atomic.Int64 // how far the node's clock is ahead of the real one
 }
 
 // printer records what a terminal prints, or fails.
@@ -185,7 +186,8 @@ public_per_second = 0
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := New(Options{Config: cfg, Local: h, Outbox: box})
+	ahead := &atomic.Int64{}
+	node, err := New(Options{Config: cfg, Local: h, Outbox: box, Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +197,7 @@ public_per_second = 0
 	p := &printer{}
 	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{},
 		Printers: map[string]ui.Printer{"kiosk-1": p}}))
-	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p}
+	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p, ahead: ahead}
 	var once sync.Once
 	tn.stop = func() { once.Do(func() { srv.Close(); cancel(); <-done; box.Close() }) }
 	t.Cleanup(tn.stop)
@@ -618,5 +620,48 @@ func TestWindowTerminal(t *testing.T) {
 	}
 	if pr := do(t, "POST", wn.srv.URL+"/api/v1/cases/NOPE/receipt/print", localWin, ""); pr.status != 404 {
 		t.Fatalf("an unknown case: %d %s", pr.status, pr.raw)
+	}
+}
+
+// TestBlocksReturned: the next day, the terminal node gives back the unused
+// numbers of its blocks, once every ticket from them is handed in.
+func TestBlocksReturned(t *testing.T) {
+	h := startHall(t, "[leases]\nsize = 4\n")
+	l := &link{}
+	hu, _ := url.Parse(h.srv.URL)
+	l.proxy = httputil.NewSingleHostReverseProxy(hu)
+	ls := httptest.NewServer(l)
+	defer ls.Close()
+	tn := startTerminal(t, ls.URL, t.TempDir())
+	waitFor(t, "offline blocks", tn.hasBlocks)
+	l.mode.Store(linkDown)
+	if a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A"}`); a.status != 201 || a.body["number"] != "A901" {
+		t.Fatalf("offline: %d %s", a.status, a.raw)
+	}
+	ctx := context.Background()
+	// tomorrow, with the ticket not yet handed in: nothing is returned
+	tn.ahead.Store(int64(24 * time.Hour))
+	if err := tn.node.returnUnused(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if bs, _ := tn.box.Blocks(ctx); len(bs) != len(h.hall.Config().Zones) {
+		t.Fatalf("%d blocks kept, want one per zone", len(bs))
+	}
+	l.mode.Store(linkUp)
+	waitFor(t, "the outbox to drain", tn.drained)
+	if err := tn.node.returnUnused(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if bs, _ := tn.box.Blocks(ctx); len(bs) != 0 {
+		t.Fatalf("%d blocks not returned", len(bs))
+	}
+	for _, l := range h.hall.Leases(h.hall.Today()) {
+		want := l.From // nothing issued
+		if l.Zone == "A" {
+			want = l.From + 1 // A901 was issued
+		}
+		if l.ReturnedFrom != want {
+			t.Fatalf("zone %s block %d–%d returned from %d, want %d", l.Zone, l.From, l.To, l.ReturnedFrom, want)
+		}
 	}
 }
