@@ -128,6 +128,9 @@ type Member struct {
 	ID      string `toml:"id"`
 	Name    string `toml:"name"`
 	PINHash string `toml:"pin_hash"`
+	// Agent: an agent (代办员, 帮办代办) who, signed in at a guide terminal,
+	// takes over citizens' matters with their consent (the /agent page).
+	Agent bool `toml:"agent"`
 }
 
 // Limits protect the API from a runaway terminal and the public status
@@ -225,6 +228,12 @@ type RatingPad struct {
 	Device string `toml:"device"` // VID:PID[/INTERFACE] in hex; empty: none
 	KeyMap string `toml:"keymap"` // keyboard | example-code | example-bitmap
 	Window int    `toml:"window"` // the window whose finished tickets it rates
+	// Keys is a pad model's own key map instead of a named one: key code
+	// ("0x1e") → rating level 1..5; see ratingpad.go.
+	Keys      map[string]int `toml:"keys"`
+	KeyFormat string         `toml:"key_format"` // keyboard (default) | code | bitmap
+	KeyByte   int            `toml:"key_byte"`   // code, bitmap: the report byte holding the keys
+	ReportID  int            `toml:"report_id"`  // the pad's first report byte; 0: none
 }
 
 // QR is the QR code reader read as HID reports.
@@ -645,6 +654,9 @@ func (c *Config) validateDevices(windows map[int]string) error {
 		default:
 			return errf("devices.rating_pad.keymap", "%q is not keyboard, example-code or example-bitmap", rp.KeyMap)
 		}
+	}
+	if err := c.Devices.RatingPad.validateKeys(); err != nil {
+		return err
 	}
 	for i, l := range c.Devices.LED {
 		key := fmt.Sprintf("devices.led[%d]", i)

@@ -94,6 +94,7 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 		}
 		out = append(out, newCase(m, "", ""))
 	}
+	markAgent(t, out)
 	ch.Cases = append(ch.Cases, out...)
 	for _, c := range out {
 		h.audit(ch, now, a, "case.accept", t, c.Number+" "+c.Matter+" due "+c.Due)

@@ -361,6 +361,9 @@ func (h *Hall) audit(ch *Change, now time.Time, a Actor, action string, t *Ticke
 	e := AuditEntry{At: now, Actor: a.Terminal, Role: a.Role, Staff: a.Staff, Action: action, Detail: detail}
 	if t != nil {
 		e.TicketID, e.Number = t.ID, t.Number
+		if t.Agent != nil { // an agent-handled ticket: every entry names agent and citizen
+			e.Agent, e.Citizen = t.Agent.Agent, t.IDHash
+		}
 	}
 	ch.Audit = append(ch.Audit, e)
 }

@@ -37,6 +37,12 @@ type Figures struct {
 	CasesOnTime   int     `json:"cases_on_time"`
 	OnTimeRate    float64 `json:"on_time_rate"`
 	CasesOverdue  int     `json:"cases_overdue"`
+	// Agent-handled (代办): tickets an agent took over (not voided), of
+	// them those served, and the cases their acceptances opened (as
+	// cases_accepted counts them).
+	AgentTickets int `json:"agent_tickets"`
+	AgentServed  int `json:"agent_served"`
+	AgentCases   int `json:"agent_cases"`
 
 	waits, services []float64
 }
@@ -51,6 +57,9 @@ type Stats struct {
 	Zones   map[string]*Figures `json:"zones"`
 	Windows map[string]*Figures `json:"windows"`
 	Staff   map[string]*Figures `json:"staff"`
+	// Agents are the figures of the tickets each agent (代办员) handled,
+	// by the agent's staff id.
+	Agents map[string]*Figures `json:"agents"`
 	// IssuedByHour counts the tickets issued in each hour of the hall's
 	// day (0–23), over every day of the range.
 	IssuedByHour []int `json:"issued_by_hour"`
@@ -140,7 +149,8 @@ func (h *Hall) dayData(ctx context.Context, date string) ([]*Ticket, []Rating, e
 }
 
 func (h *Hall) buildStats(tickets []*Ticket, ratings []Rating) *Stats {
-	s := &Stats{Total: newFigures(), Zones: map[string]*Figures{}, Windows: map[string]*Figures{}, Staff: map[string]*Figures{}}
+	s := &Stats{Total: newFigures(), Zones: map[string]*Figures{}, Windows: map[string]*Figures{}, Staff: map[string]*Figures{}, Agents: map[string]*Figures{}}
+	agentOf := map[string]string{} // ticket id → its agent
 	for _, z := range h.cfg.Zones {
 		s.Zones[z.ID] = newFigures()
 		for _, w := range z.Windows {
@@ -168,6 +178,10 @@ func (h *Hall) buildStats(tickets []*Ticket, ratings []Rating) *Stats {
 		if t.Staff != "" {
 			figs = append(figs, staffOf(t.Staff))
 		}
+		if t.Agent != nil {
+			agentOf[t.ID] = t.Agent.Agent
+			figs = append(figs, s.agentFigures(t.Agent.Agent))
+		}
 		for _, f := range figs {
 			f.add(t)
 		}
@@ -184,9 +198,12 @@ func (h *Hall) buildStats(tickets []*Ticket, ratings []Rating) *Stats {
 		if r.Staff != "" {
 			staffOf(r.Staff).Ratings[key]++
 		}
+		if a, ok := agentOf[r.TicketID]; ok {
+			s.agentFigures(a).Ratings[key]++
+		}
 	}
 	s.Total.finish()
-	for _, m := range []map[string]*Figures{s.Zones, s.Windows, s.Staff} {
+	for _, m := range []map[string]*Figures{s.Zones, s.Windows, s.Staff, s.Agents} {
 		for _, f := range m {
 			f.finish()
 		}
@@ -198,6 +215,7 @@ func (f *Figures) add(t *Ticket) {
 	if t.Status != StatusVoid {
 		f.Issued++
 	}
+	f.addAgent(t)
 	switch t.Status {
 	case StatusWaiting:
 		f.Waiting++

@@ -25,6 +25,9 @@ func (h *Hall) addStatsExtras(ctx context.Context, s *Stats, tickets []*Ticket) 
 		}
 		for _, f := range figuresOf(s, t) {
 			h.addCases(f, cs)
+			if t.Agent != nil {
+				f.AgentCases += countCases(cs)
+			}
 		}
 	}
 	for _, f := range allFigures(s) {
@@ -34,7 +37,7 @@ func (h *Hall) addStatsExtras(ctx context.Context, s *Stats, tickets []*Ticket) 
 }
 
 // figuresOf returns the figures a ticket counts in: the total, its zone,
-// its window and its member of staff (as buildStats counts it).
+// its window, its member of staff and its agent (as buildStats counts it).
 func figuresOf(s *Stats, t *Ticket) []*Figures {
 	out := []*Figures{s.Total}
 	if f, ok := s.Zones[t.Zone]; ok {
@@ -46,12 +49,17 @@ func figuresOf(s *Stats, t *Ticket) []*Figures {
 	if f, ok := s.Staff[t.Staff]; ok && t.Staff != "" {
 		out = append(out, f)
 	}
+	if t.Agent != nil {
+		if f, ok := s.Agents[t.Agent.Agent]; ok {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 
 func allFigures(s *Stats) []*Figures {
 	out := []*Figures{s.Total}
-	for _, m := range []map[string]*Figures{s.Zones, s.Windows, s.Staff} {
+	for _, m := range []map[string]*Figures{s.Zones, s.Windows, s.Staff, s.Agents} {
 		for _, f := range m {
 			out = append(out, f)
 		}

@@ -90,7 +90,8 @@ type CaseQuery struct {
 	Number     string
 	Parent     string
 	Department string
-	Open       bool // not yet closed
+	Agent      string // the agent (代办员) handling it, a staff id
+	Open       bool   // not yet closed
 	Limit      int
 }
 

@@ -56,6 +56,9 @@ type Ticket struct {
 	Rated          bool        `json:"rated,omitempty"`
 	Appointment    string      `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
 	Offline        bool        `json:"offline,omitempty"`     // issued by a terminal node from its block while the hall node was away
+	// Agent, when set, is the agent (代办员) handling the ticket on the
+	// citizen's behalf (the citizen: IDHash), with the consent recorded.
+	Agent *Agency `json:"agent,omitempty"`
 	// Checklist is the window's verdict on each required material (by its
 	// name in the catalog): accepted, or correction (补正) with a note.
 	Checklist map[string]Mark `json:"checklist,omitempty"`
@@ -131,6 +134,7 @@ type Case struct {
 	Outcome    string    `json:"outcome,omitempty"`    // the back office's decision: approved | rejected
 	DoneAt     time.Time `json:"done_at,omitzero"`     // closed
 	LightSeen  string    `json:"light_seen,omitempty"` // the supervision light last announced (case.light)
+	Agent      string    `json:"agent,omitempty"`      // the agent (代办员) handling it for the citizen: a staff id
 }
 
 // Rating is one 好差评 rating.
@@ -189,6 +193,10 @@ type AuditEntry struct {
 	TicketID string    `json:"ticket_id,omitempty"`
 	Number   string    `json:"number,omitempty"`
 	Detail   string    `json:"detail,omitempty"`
+	// Agent and Citizen, on an agent-handled ticket's entries: the agent's
+	// staff id and the citizen's keyed ID hash (never the ID number).
+	Agent   string `json:"agent,omitempty"`
+	Citizen string `json:"citizen,omitempty"`
 }
 
 // Actor is who asks for a change.

@@ -81,6 +81,8 @@ type issuedView struct {
 	Offline bool `json:"offline,omitempty"`
 	// OfflineLeft: how many more tickets the terminal can issue offline.
 	OfflineLeft *int `json:"offline_left,omitempty"`
+	// Agent: the agent (代办员) who took the ticket on the citizen's behalf.
+	Agent *kiosk.Agency `json:"agent,omitempty"`
 }
 
 func (s *Server) zoneName(id string) string {
@@ -132,7 +134,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res ki
 	v := issuedView{
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
 		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
-		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft,
+		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft, Agent: s.agencyView(t.Agent),
 	}
 	if p := s.printers[c.ID]; p != nil && res.Created {
 		printed := true
@@ -223,6 +225,7 @@ type ticketView struct {
 	Submission   *kiosk.Submission     `json:"submission,omitempty"`
 	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
 	Checklist    map[string]kiosk.Mark `json:"checklist,omitempty"`
+	Agent        *kiosk.Agency         `json:"agent,omitempty"` // staff only: the agent (代办员) handling it
 }
 
 type maskedApplicant struct {
@@ -242,6 +245,7 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 	}
 	if staff {
 		v.Result, v.Rated, v.Checklist = t.Result, t.Rated, t.Checklist
+		v.Agent = s.agencyView(t.Agent)
 		if !t.CalledAt.IsZero() {
 			at := t.CalledAt.In(s.cfg.Location)
 			v.CalledAt = &at
@@ -493,6 +497,7 @@ type caseView struct {
 	Waybill    string   `json:"waybill,omitempty"`
 	Materials  []string `json:"materials,omitempty"`
 	AcceptedAt string   `json:"accepted_at"`
+	Agent      string   `json:"agent,omitempty"` // the agent (代办员) handling it
 }
 
 func (s *Server) caseViews(cs []kiosk.Case) []caseView {
@@ -500,7 +505,7 @@ func (s *Server) caseViews(cs []kiosk.Case) []caseView {
 	for _, c := range cs {
 		out = append(out, caseView{Number: c.Number, Ticket: c.TicketID, Matter: c.Matter, MatterName: c.MatterName, Department: c.Department,
 			Due: c.Due, State: c.State, Parent: c.Parent, Package: c.Package, Delivery: c.Delivery, Light: s.hall.Light(c),
-			Suspended: c.Suspended, Waybill: c.Waybill, Materials: c.Materials,
+			Suspended: c.Suspended, Waybill: c.Waybill, Materials: c.Materials, Agent: c.Agent,
 			AcceptedAt: c.AcceptedAt.In(s.cfg.Location).Format(time.RFC3339)})
 	}
 	return out
@@ -610,12 +615,13 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeStatsCSV writes one row per scope (total, zone, window, staff).
+// writeStatsCSV writes one row per scope (total, zone, window, staff, agent).
 func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"scope", "key", "issued", "waiting", "served", "no_show", "expired", "voided", "accepted",
 		"mean_wait_s", "p90_wait_s", "mean_service_s", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
-		"rated", "satisfaction_rate", "cases_accepted", "cases_mail", "cases_pickup", "cases_closed", "cases_on_time", "on_time_rate", "cases_overdue"})
+		"rated", "satisfaction_rate", "cases_accepted", "cases_mail", "cases_pickup", "cases_closed", "cases_on_time", "on_time_rate", "cases_overdue",
+		"agent_tickets", "agent_served", "agent_cases"})
 	row := func(scope, key string, f *kiosk.Figures) {
 		rec := []string{scope, key}
 		for _, n := range []int{f.Issued, f.Waiting, f.Served, f.NoShow, f.Expired, f.Voided, f.Accepted} {
@@ -629,14 +635,15 @@ func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
 		}
 		rec = append(rec, strconv.Itoa(f.Rated), strconv.FormatFloat(f.SatisfactionRate, 'f', 3, 64),
 			strconv.Itoa(f.CasesAccepted), strconv.Itoa(f.CasesMail), strconv.Itoa(f.CasesPickup), strconv.Itoa(f.CasesClosed),
-			strconv.Itoa(f.CasesOnTime), strconv.FormatFloat(f.OnTimeRate, 'f', 3, 64), strconv.Itoa(f.CasesOverdue))
+			strconv.Itoa(f.CasesOnTime), strconv.FormatFloat(f.OnTimeRate, 'f', 3, 64), strconv.Itoa(f.CasesOverdue),
+			strconv.Itoa(f.AgentTickets), strconv.Itoa(f.AgentServed), strconv.Itoa(f.AgentCases))
 		_ = cw.Write(rec)
 	}
 	row("total", "", st.Total)
 	for _, m := range []struct {
 		scope string
 		figs  map[string]*kiosk.Figures
-	}{{"zone", st.Zones}, {"window", st.Windows}, {"staff", st.Staff}} {
+	}{{"zone", st.Zones}, {"window", st.Windows}, {"staff", st.Staff}, {"agent", st.Agents}} {
 		keys := make([]string, 0, len(m.figs))
 		for k := range m.figs {
 			keys = append(keys, k)

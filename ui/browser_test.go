@@ -166,6 +166,7 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("staff", func(t *testing.T) { testStaff(t, open(t, newStaffEnv(t))) })
 	t.Run("touchTargets", func(t *testing.T) { testTouchTargets(t, open(t, newEnv(t))) })
+	t.Run("agent", func(t *testing.T) { e, _ := newAgentEnv(t); testAgentDesk(t, open(t, e)) })
 	t.Run("elderVoice", func(t *testing.T) {
 		s := &sayer{}
 		testElderVoice(t, open(t, startEnv(t, limitsOff, nil, func(o *Options) { o.Speak = s.speak })), s)

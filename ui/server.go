@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.hallOwned(s.stats)))
 	m.HandleFunc("GET /api/v1/stats/packages", s.auth(roles(config.RoleAdmin), s.hallOwned(s.packageStats)))
 	m.HandleFunc("GET /api/v1/stats/chart.svg", s.auth(roles(config.RoleAdmin), s.hallOwned(s.statsChart)))
+	m.HandleFunc("GET /api/v1/print/preview.png", s.auth(roles(config.RoleAdmin), s.printPreview)) // this node's printer: local on a terminal node
 	m.HandleFunc("GET /api/v1/cases/{number}/receipt.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipReceipt))))
 	m.HandleFunc("GET /api/v1/cases/{number}/notice.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipNotice))))
 	m.HandleFunc("GET /api/v1/cases/{number}/slip/{doc}", s.auth(slipReaders, s.hallOwned(s.slipData)))
@@ -150,6 +151,11 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.hallOwned(s.listAppointments)))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/appointments/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
+	// agents (代办员): a member flagged agent signed in at a guide terminal (ui/agents.go)
+	m.HandleFunc("POST /api/v1/agent/takeovers", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.takeOver))))
+	m.HandleFunc("GET /api/v1/agent/matters", s.auth(roles(config.RoleGuide, config.RoleAdmin), s.hallOwned(s.agentMatters)))
+	m.HandleFunc("POST /api/v1/agent/materials", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.agentUpload))))
+	m.HandleFunc("POST /api/v1/agent/matters/{ticket}/materials", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.handIn))))
 	m.HandleFunc("POST /api/v1/materials", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.upload))
 	m.HandleFunc("POST /api/v1/scans", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.scan))
 	m.HandleFunc("GET /api/v1/materials/{file}", s.auth(materialRoles, s.materialFile))
@@ -274,7 +280,8 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		c := caller{Terminal: t}
-		if tok := r.Header.Get(staffHeader); tok != "" && s.staff != nil {
+		// on a terminal node the hall node holds the staff sessions and checks them
+		if tok := r.Header.Get(staffHeader); tok != "" && s.staff != nil && s.up == nil {
 			sess, err := s.staff.Session(t.ID, tok)
 			if err != nil {
 				writeError(w, http.StatusUnauthorized, staffHeader, "请重新登录 (the staff session ended: sign in again)")
@@ -284,7 +291,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 		}
 		// with staff.required, a window or guide terminal changes nothing
 		// until someone signs in on it
-		if s.cfg.Staff.Required && c.staff == "" && r.Method == http.MethodPost &&
+		if s.up == nil && s.cfg.Staff.Required && c.staff == "" && r.Method == http.MethodPost &&
 			(t.Role == config.RoleWindow || t.Role == config.RoleGuide) && !strings.HasPrefix(r.URL.Path, "/api/v1/staff/") {
 			writeError(w, http.StatusUnauthorized, staffHeader, "请先登录工号 (a member of staff must sign in on this terminal)")
 			return

@@ -22,6 +22,7 @@ import (
 	"yichuang/config"
 	"yichuang/devices"
 	"yichuang/kiosk"
+	"yichuang/kiosk/staff"
 	"yichuang/kiosk/store"
 	"yichuang/ui"
 )
@@ -85,7 +86,7 @@ type hallNode struct {
 	hall *kiosk.Hall
 }
 
-func startHall(t *testing.T, extra string) *hallNode {
+func startHall(t *testing.T, extra string, set ...func(*ui.Options)) *hallNode {
 	t.Helper()
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 terminals = [
@@ -101,7 +102,11 @@ public_per_second = 0
 		t.Fatal(err)
 	}
 	h, hub := openHall(t, cfg, filepath.Join(t.TempDir(), "hall.db"))
-	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Documents: docs{}}))
+	o := ui.Options{Hall: h, Hub: hub, Documents: docs{}}
+	for _, f := range set {
+		f(&o)
+	}
+	srv := httptest.NewServer(ui.NewServer(o))
 	t.Cleanup(srv.Close)
 	return &hallNode{srv: srv, hall: h}
 }
@@ -540,8 +545,9 @@ public_per_second = 0
 	done := make(chan struct{})
 	go func() { defer close(done); node.Run(ctx) }()
 	p := &printer{}
+	// a desk with nobody on it, as kioskd serve makes one from a terminal node's config
 	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{},
-		Printers: map[string]ui.Printer{"window-1": p}}))
+		Printers: map[string]ui.Printer{"window-1": p}, Staff: staff.NewDesk(nil, 30*time.Minute, nil)}))
 	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p}
 	tn.stop = func() { srv.Close(); cancel(); <-done; box.Close() }
 	t.Cleanup(tn.stop)
@@ -663,5 +669,50 @@ func TestBlocksReturned(t *testing.T) {
 		if l.ReturnedFrom != want {
 			t.Fatalf("zone %s block %d–%d returned from %d, want %d", l.Zone, l.From, l.To, l.ReturnedFrom, want)
 		}
+	}
+}
+
+// TestStaffThroughWindowNode: staff sign in on a window terminal node; the
+// session is the hall node's, checked there, and required there.
+func TestStaffThroughWindowNode(t *testing.T) {
+	hash := staff.HashPIN("1357")
+	desk := staff.NewDesk([]staff.Member{{ID: "S001", Name: "林工", PINHash: hash}}, 30*time.Minute, nil)
+	h := startHall(t, fmt.Sprintf("[staff]\nrequired = true\nmembers = [ { id = \"S001\", name = \"林工\", pin_hash = %q } ]\n", hash),
+		func(o *ui.Options) { o.Staff = desk })
+	kn := startTerminal(t, h.srv.URL, t.TempDir())
+	wn := startWindowTerminal(t, h.srv.URL)
+	if a := do(t, "POST", kn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A"}`); a.status != 201 {
+		t.Fatalf("issue: %d %s", a.status, a.raw)
+	}
+	if c := do(t, "POST", wn.srv.URL+"/api/v1/windows/1/call", localWin, ""); c.status != 401 {
+		t.Fatalf("a call with nobody signed in: %d %s", c.status, c.raw)
+	}
+	if in := do(t, "POST", wn.srv.URL+"/api/v1/staff/sign-in", localWin, `{"staff_id":"S001","pin":"0000"}`); in.status != 401 {
+		t.Fatalf("a wrong PIN: %d %s", in.status, in.raw)
+	}
+	in := do(t, "POST", wn.srv.URL+"/api/v1/staff/sign-in", localWin, `{"staff_id":"S001","pin":"1357"}`)
+	sess, _ := in.body["session"].(string)
+	if in.status != 200 || sess == "" {
+		t.Fatalf("sign in: %d %s", in.status, in.raw)
+	}
+	c := do(t, "POST", wn.srv.URL+"/api/v1/windows/1/call", localWin, "", "X-Staff-Session", sess)
+	if c.status != 200 {
+		t.Fatalf("a call signed in: %d %s", c.status, c.raw)
+	}
+	au, err := h.hall.Audit(context.Background(), kiosk.AuditQuery{TicketID: c.body["ticket"].(map[string]any)["id"].(string)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tied := false
+	for _, e := range au {
+		if e.Action == "ticket.call" && e.Staff == "S001" && e.Actor == "window-1" {
+			tied = true
+		}
+	}
+	if !tied {
+		t.Fatalf("the call is not tied to S001 at window-1: %+v", au)
+	}
+	if c := do(t, "POST", wn.srv.URL+"/api/v1/windows/1/no-show", localWin, "", "X-Staff-Session", "forged-session-0123456789"); c.status != 401 {
+		t.Fatalf("a forged session: %d %s", c.status, c.raw)
 	}
 }

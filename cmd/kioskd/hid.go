@@ -29,13 +29,9 @@ func startRatingPad(ctx context.Context, cfg *config.Config, hall rater, health 
 	if err != nil {
 		return fmt.Errorf("config: devices.rating_pad.device: %w", err)
 	}
-	name := rp.KeyMap
-	if name == "" {
-		name = "keyboard"
-	}
-	km, err := hid.LookupKeyMap(name)
+	km, err := ratingKeyMap(rp)
 	if err != nil {
-		return fmt.Errorf("config: devices.rating_pad.keymap: %w", err)
+		return err
 	}
 	dec, err := hid.NewKeyDecoder(km, hid.DefaultDebounce)
 	if err != nil {

@@ -29,13 +29,8 @@ type printer struct {
 }
 
 func printerOpts(cfg config.Printer) escpos.Opts {
-	paper := escpos.Paper80
-	if cfg.Width == 58 {
-		paper = escpos.Paper58
-	}
 	o := escpos.DefaultOpts()
-	o.Layout = escpos.DefaultLayout(paper)
-	o.Layout.NativeQR = cfg.NativeQR
+	o.Layout = escpos.PrinterLayout(cfg.Width, cfg.NativeQR) // the admin page's preview uses it too
 	return o
 }
 

@@ -14,8 +14,10 @@
 //   - ParseURI and Open make transports from the config's printer URIs:
 //     serial, USB printer class (usblp, found by VID:PID in sysfs), raw TCP
 //     9100 and append-to-file.
-//   - Render turns ESC/POS bytes back into an image for golden tests and the
-//     admin page's ticket preview.
+//   - Render turns ESC/POS bytes back into an image for golden tests (with
+//     placeholder boxes for Chinese, the same on every machine) and the
+//     admin page's ticket preview (PreviewTicket: with the glyphs of a CJK
+//     font, a Face from OpenFace or ParseFace).
 //
 // The package never logs; errors carry the "escpos: " prefix and wrap the
 // sentinel errors below so callers can test them with errors.Is.

@@ -23,6 +23,10 @@ const (
 type RenderOpts struct {
 	Paper     Paper // the image's width; 0 means Paper58
 	MaxHeight int   // longest image in dots before Render gives up; 0 means 32768
+	// Face, when set, draws text with a font's glyphs (see ParseFace,
+	// OpenFace) instead of placeholder boxes: for previews. Golden tests
+	// leave it nil, so their images are the same on every machine.
+	Face *Face
 }
 
 // Render draws job as the printer would print it, one image pixel per dot,
@@ -38,6 +42,9 @@ type RenderOpts struct {
 //     placeholder of the right width (24×24 times the multipliers): a box
 //     with a 4×4 pattern derived from its code, so different characters look
 //     different. Single bytes ≥ 0x80 outside Chinese mode get a plain box.
+//   - With RenderOpts.Face, Chinese and ASCII characters are drawn with the
+//     font's glyphs instead, in the same cells (24 dots to the em times the
+//     multipliers); a character the font lacks falls back to the above.
 //   - Alignment (ESC a, taken at the start of each line), bold, underline,
 //     line spacing (ESC 2, ESC 3), feeds (LF, ESC d, ESC J) and automatic
 //     wrapping are honoured; Font B (ESC ! bit 0) is drawn as Font A; a cut
@@ -61,6 +68,9 @@ func Render(job []byte, o *RenderOpts) (*image.Paletted, error) {
 		opts.MaxHeight = defaultMaxH
 	}
 	r := &renderer{w: opts.Paper.Dots(), maxH: opts.MaxHeight}
+	if opts.Face != nil {
+		r.face = newFaceDrawer(opts.Face)
+	}
 	r.reset()
 	for off := 0; off < len(job); {
 		_, tok, err := ScanCommands(job[off:], true)
@@ -134,7 +144,8 @@ func (g glyph) width() int {
 
 type renderer struct {
 	w, maxH int
-	pix     []byte // w bytes per row; 0 white, 1 black
+	pix     []byte      // w bytes per row; 0 white, 1 black
+	face    *faceDrawer // nil: placeholder boxes and basicfont
 	y       int
 
 	align      Align
@@ -268,12 +279,14 @@ func (r *renderer) text(p []byte) error {
 
 func (r *renderer) drawGlyph(g glyph, x, y int) {
 	cw, ch := g.width(), fontAH*g.h
-	switch g.kind {
-	case glyphASCII:
-		if g.code[0] != ' ' {
-			r.drawASCII(rune(g.code[0]), x, y, cw, ch, g.bold)
-		}
-	case glyphCJK:
+	switch {
+	case g.kind == glyphASCII && g.code[0] == ' ':
+		// nothing to draw
+	case g.kind != glyphByte && r.face != nil && r.drawFace(g, x, y):
+		// drawn with the font
+	case g.kind == glyphASCII:
+		r.drawASCII(rune(g.code[0]), x, y, cw, ch, g.bold)
+	case g.kind == glyphCJK:
 		r.drawCJK(g, x, y)
 	default:
 		// A box for a byte the font has no glyph for.

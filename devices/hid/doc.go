@@ -11,7 +11,8 @@
 //   - KeyDecoder turns a rating pad's reports into Key events through a
 //     KeyMap from config: either boot keyboard usages (cheap pads are 5-key
 //     keypads typing 1..5) or report bytes (vendor pads). KeyMaps returns
-//     the generic keyboard map and two example vendor maps.
+//     the generic keyboard map and two example vendor maps; CodeKeys makes
+//     a pad model's own map from config's short form (key code → level).
 //   - ScanDecoder assembles a scan (a URL, a check-in code) from several
 //     reports of a QR reader: POSDecoder for HID-POS mode (vendor "scanned
 //     data" reports: report ID 0x02, a length byte, up to 56 data bytes and

@@ -125,6 +125,12 @@ var migrations = []string{
 		data          BLOB NOT NULL,
 		PRIMARY KEY(day, zone, from_n)
 	);`,
+	// 7: agents (代办员): the agent handling a case, and the agent and the
+	// citizen (keyed ID hash) an audit entry of an agent-handled ticket names.
+	`ALTER TABLE cases ADD COLUMN agent TEXT;
+	CREATE INDEX cases_agent ON cases(agent, state) WHERE agent IS NOT NULL;
+	ALTER TABLE audit ADD COLUMN agent TEXT NOT NULL DEFAULT '';
+	ALTER TABLE audit ADD COLUMN citizen TEXT NOT NULL DEFAULT '';`,
 }
 
 // Version is the schema version this build writes.

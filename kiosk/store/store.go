@@ -191,9 +191,9 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 		if err != nil {
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cases(number, ticket_id, matter, department, due, state, parent, accepted_at, data)
-			VALUES(?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(number) DO UPDATE SET due=excluded.due, state=excluded.state, data=excluded.data`, c.Number, c.TicketID, c.Matter, c.Department, c.Due, c.State, nullable(c.Parent), ms(c.AcceptedAt), data); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cases(number, ticket_id, matter, department, due, state, parent, accepted_at, data, agent)
+			VALUES(?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(number) DO UPDATE SET due=excluded.due, state=excluded.state, data=excluded.data, agent=excluded.agent`, c.Number, c.TicketID, c.Matter, c.Department, c.Due, c.State, nullable(c.Parent), ms(c.AcceptedAt), data, nullable(c.Agent)); err != nil {
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
 	}
@@ -232,8 +232,8 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 		}
 	}
 	for _, a := range ch.Audit {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, actor, role, staff, action, ticket_id, number, detail) VALUES(?,?,?,?,?,?,?,?)`,
-			ms(a.At), a.Actor, a.Role, a.Staff, a.Action, nullable(a.TicketID), a.Number, a.Detail); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, actor, role, staff, action, ticket_id, number, detail, agent, citizen) VALUES(?,?,?,?,?,?,?,?,?,?)`,
+			ms(a.At), a.Actor, a.Role, a.Staff, a.Action, nullable(a.TicketID), a.Number, a.Detail, a.Agent, a.Citizen); err != nil {
 			return fmt.Errorf("store: audit: %w", err)
 		}
 	}
@@ -381,7 +381,7 @@ func (db *DB) Cases(ctx context.Context, q kiosk.CaseQuery) ([]kiosk.Case, error
 	var args []any
 	for _, f := range []struct {
 		col, val string
-	}{{"ticket_id", q.TicketID}, {"number", q.Number}, {"parent", q.Parent}, {"department", q.Department}} {
+	}{{"ticket_id", q.TicketID}, {"number", q.Number}, {"parent", q.Parent}, {"department", q.Department}, {"agent", q.Agent}} {
 		if f.val != "" {
 			where = append(where, f.col+" = ?")
 			args = append(args, f.val)
@@ -475,7 +475,7 @@ func (db *DB) Audit(ctx context.Context, q kiosk.AuditQuery) ([]kiosk.AuditEntry
 		where = append(where, "actor = ?")
 		args = append(args, q.Actor)
 	}
-	query := `SELECT id, at, actor, role, staff, action, coalesce(ticket_id, '') AS ticket_id, number, detail FROM audit`
+	query := `SELECT id, at, actor, role, staff, action, coalesce(ticket_id, '') AS ticket_id, number, detail, agent, citizen FROM audit`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -495,7 +495,7 @@ func (db *DB) Audit(ctx context.Context, q kiosk.AuditQuery) ([]kiosk.AuditEntry
 	for rows.Next() {
 		var a kiosk.AuditEntry
 		var id, at int64
-		if err := rows.Scan(&id, &at, &a.Actor, &a.Role, &a.Staff, &a.Action, &a.TicketID, &a.Number, &a.Detail); err != nil {
+		if err := rows.Scan(&id, &at, &a.Actor, &a.Role, &a.Staff, &a.Action, &a.TicketID, &a.Number, &a.Detail, &a.Agent, &a.Citizen); err != nil {
 			return nil, fmt.Errorf("store: audit: %w", err)
 		}
 		a.At = time.UnixMilli(at)

@@ -7,6 +7,8 @@
 // open 差评 follow-ups, closed here with a note (GET /api/v1/followups,
 // POST /api/v1/followups/{ticket}/close); charts for today, the last 7 or
 // 30 days (GET /api/v1/stats/chart.svg, inline SVG) and the CSV export.
+// 小票预览: a sample ticket of a zone as this terminal's printer gets it
+// (GET /api/v1/print/preview.png, an <img> of the rendered job).
 (function () {
   'use strict';
   const { t, h, api, errorText } = App;
@@ -30,6 +32,7 @@
   let period = 'day';       // the charts' period: day | week | month
   const charts = {};        // kind → inline <svg>, or words saying why not
   let pending = false;      // a render waits until the manager stops typing
+  const preview = { zone: '', priority: false, url: '', error: '' }; // the ticket preview: an object URL of its PNG
 
   // words this page adds to App.t's
   const AL = {
@@ -41,6 +44,8 @@
       'f.closeFor': '办结 {number} 的回访', 'f.overdue': '已超期', 'f.open': '待回访', 'f.closed': '已办结', 'f.needNote': '请先填写回访情况',
       'f.done': '{number} 的回访已办结', 'f.sum': '待回访 {open} 条，其中已超期 {overdue} 条',
       'c.title': '统计图', 'c.period': '统计期间', 'c.day': '今日', 'c.week': '近 7 天', 'c.month': '近 30 天', 'c.csv': '导出 CSV',
+      'p.title': '小票预览', 'p.zone': '取号区域', 'p.priority': '优先号', 'p.refresh': '刷新预览',
+      'p.alt': '{zone} 的取号小票预览，按本机打印机的纸宽和二维码方式排版', 'p.hint': '与本机打印机收到的打印数据相同，按纸宽逐点绘出。',
     },
     en: {
       satisfaction: 'Satisfaction (ratings)', ontime: 'On time (cases closed)', delivery: 'Cases mail / pickup',
@@ -50,6 +55,8 @@
       'f.closeFor': 'Close the follow-up of {number}', 'f.overdue': 'Overdue', 'f.open': 'Open', 'f.closed': 'Closed', 'f.needNote': 'Write what was done first',
       'f.done': 'Follow-up of {number} closed', 'f.sum': '{open} open, {overdue} of them overdue',
       'c.title': 'Charts', 'c.period': 'Period', 'c.day': 'Today', 'c.week': 'Last 7 days', 'c.month': 'Last 30 days', 'c.csv': 'Export CSV',
+      'p.title': 'Ticket preview', 'p.zone': 'Zone', 'p.priority': 'Priority ticket', 'p.refresh': 'Refresh preview',
+      'p.alt': 'Preview of a {zone} ticket, laid out for this terminal\'s printer (paper width, QR mode)', 'p.hint': 'The very job this terminal\'s printer gets, drawn dot for dot.',
     },
   };
   function at(k, p) {
@@ -150,6 +157,7 @@
           h('tbody', {}, wins.map((w) => figuresRow(t('w.choose.n', { n: w }), stats.windows[w]))))) : h('p', {}, t('a.windows.none'))));
     }
     parts.push(chartSection());
+    parts.push(previewSection());
     parts.push(h('section', { 'aria-labelledby': 'a-title' },
       h('h2', { id: 'a-title' }, t('a.audit')),
       audit.length ? wrap(t('a.audit'), h('table', { id: 'audit' },
@@ -229,6 +237,40 @@
     }
     await loadFollowUps();
     render();
+  }
+
+  // ---- ticket preview (GET /api/v1/print/preview.png: this terminal's
+  // printer's job for a sample ticket of a zone, rendered back) ------------
+  async function loadPreview() {
+    const zones = App.CFG.zones || [];
+    if (!preview.zone && zones.length) preview.zone = zones[0].id;
+    if (!preview.zone) return;
+    try {
+      const q = new URLSearchParams({ zone: preview.zone });
+      if (preview.priority) q.set('priority', '1');
+      const blob = await App.apiBlob('/api/v1/print/preview.png?' + q);
+      if (preview.url) URL.revokeObjectURL(preview.url);
+      preview.url = URL.createObjectURL(blob);
+      preview.error = '';
+    } catch (err) {
+      preview.error = errorText(err);
+    }
+  }
+  function previewSection() {
+    const zones = App.CFG.zones || [];
+    const sel = h('select', { id: 'p-zone', onchange: (e) => { preview.zone = e.target.value; loadPreview().then(render); } },
+      zones.map((z) => h('option', { value: z.id, selected: preview.zone === z.id }, zoneLabel(z.id))));
+    const prio = h('label', { class: 'check', for: 'p-priority' },
+      h('input', { id: 'p-priority', type: 'checkbox', checked: preview.priority, onchange: (e) => { preview.priority = e.target.checked; loadPreview().then(render); } }),
+      at('p.priority'));
+    return h('section', { 'aria-labelledby': 'p-title', id: 'ticket-preview' },
+      h('h2', { id: 'p-title' }, at('p.title')),
+      h('div', { class: 'row' }, h('label', { for: 'p-zone' }, at('p.zone')), sel, prio,
+        h('button', { type: 'button', class: 'secondary', id: 'p-refresh', onclick: () => loadPreview().then(render) }, at('p.refresh'))),
+      preview.error ? h('p', { class: 'alert', role: 'alert' }, preview.error) : null,
+      preview.url ? h('img', { id: 'p-image', class: 'ticket-preview', src: preview.url, alt: at('p.alt', { zone: zoneLabel(preview.zone) }) })
+        : (preview.error ? null : h('p', { class: 'hint' }, '…')),
+      h('p', { class: 'hint' }, at('p.hint')));
   }
 
   // ---- charts (server-drawn SVG, put inline so screen readers read their
@@ -321,6 +363,7 @@
   render();
   (async () => {
     const seq = await refresh();
+    loadPreview().then(render);
     setInterval(refresh, 30000);
     App.events = new App.Events(() => refreshSoon(), { since: seq, onOpen: (again) => { if (again) refreshSoon(); } });
   })();

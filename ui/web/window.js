@@ -186,6 +186,11 @@
     const rows = [];
     const kv = (k, ...v) => rows.push(h('dt', {}, k), h('dd', {}, v));
     kv(t('w.matter'), m ? m.name + '（' + m.code + '）' : pkg ? pkg.name + '（' + pkg.code + '）' : tk.matter || tk.package || t('w.matter.none'));
+    if (tk.agent) { // an agent (代办员) handles it on the citizen's behalf
+      const g = tk.agent;
+      kv(t('w.agent.who'), h('span', { id: 'held-agent' }, t('w.agent.line', { name: g.agent_name, id: g.agent, citizen: g.citizen_name_masked,
+        consent: t('consent.' + g.consent, { witness: g.witness || '' }) })));
+    }
     if (sub) {
       const a = sub.applicant || {};
       kv(t('w.applicant'), a.name || '');
@@ -216,6 +221,7 @@
         h('span', { class: 'tag', id: 'held-status' }, t('status.' + tk.status)),
         tk.priority ? h('span', { class: 'tag' }, t('w.priority')) : null,
         tk.transferred ? h('span', { class: 'tag' }, t('w.transferred')) : null,
+        tk.agent ? h('span', { class: 'tag', dataset: { agent: tk.agent.agent } }, t('w.agent')) : null,
         tk.recalls ? h('span', {}, t('w.recalls', { n: tk.recalls })) : null),
       h('h3', {}, t('w.sub')),
       h('dl', { class: 'kv', id: 'submission' }, rows),
@@ -516,6 +522,7 @@
           h('span', { class: 'num' }, tk.number),
           tk.priority ? h('span', { class: 'tag' }, t('w.priority')) : null,
           tk.transferred ? h('span', { class: 'tag' }, t('w.transferred')) : null,
+          tk.agent ? h('span', { class: 'tag', dataset: { agent: tk.agent.agent } }, t('w.agent')) : null,
           h('span', {}, m ? m.name : zoneLabel(tk.zone)),
           h('span', { class: 'hint' }, t('w.waited', { m: mins })));
       })));
