@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -52,6 +53,12 @@ type Catalog struct {
 	byCode    map[string]*Matter
 	packages  []*Package
 	pkgByCode map[string]*Package
+	// the search index: every matter's (then every package's) initials,
+	// name, code and full pinyin in one text, fields and entries apart by
+	// NUL, and where each entry starts; and each one's JSON, encoded once
+	index  string
+	starts []int // len(matters)+len(packages)+1 offsets into index
+	jsonOf map[any][]byte
 }
 
 // catalogFile is the JSON form of a catalog.
@@ -276,7 +283,42 @@ func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, err
 		c.packages = append(c.packages, &p)
 		c.pkgByCode[p.Code] = &p
 	}
+	if err := c.buildIndex(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// buildIndex makes the search index and encodes each entry's JSON once.
+func (c *Catalog) buildIndex() error {
+	var b strings.Builder
+	c.jsonOf = make(map[any][]byte, len(c.matters)+len(c.packages))
+	add := func(v any, fields ...string) error {
+		c.starts = append(c.starts, b.Len())
+		for _, f := range fields {
+			b.WriteString(f)
+			b.WriteByte(0)
+		}
+		j, err := encodeJSON(v)
+		if err != nil {
+			return fmt.Errorf("catalog: encode: %w", err)
+		}
+		c.jsonOf[v] = j
+		return nil
+	}
+	for _, m := range c.matters {
+		if err := add(m, m.initials, m.Name, m.code, m.full); err != nil {
+			return err
+		}
+	}
+	for _, p := range c.packages {
+		if err := add(p, p.initials, p.Name, p.code, p.full); err != nil {
+			return err
+		}
+	}
+	c.starts = append(c.starts, b.Len())
+	c.index = b.String()
+	return nil
 }
 
 // pinyinKeys returns the lower-case pinyin initials and full pinyin of s;
@@ -326,20 +368,47 @@ func (c *Catalog) Search(q string) ([]*Matter, []*Package) {
 	if q == "" {
 		return c.matters, c.packages
 	}
-	match := func(name, code, ini, full string) bool {
-		return strings.Contains(ini, q) || strings.Contains(name, q) || strings.Contains(code, q) || strings.Contains(full, q)
+	if strings.IndexByte(q, 0) >= 0 {
+		return nil, nil // the index's separator matches nothing
 	}
+	// one pass over the index text: each hit names the entry it falls in,
+	// and the search goes on at the next entry (a hit cannot span fields,
+	// which NULs part)
 	var ms []*Matter
-	for _, m := range c.matters {
-		if match(m.Name, m.code, m.initials, m.full) {
-			ms = append(ms, m)
-		}
-	}
 	var ps []*Package
-	for _, p := range c.packages {
-		if match(p.Name, p.code, p.initials, p.full) {
-			ps = append(ps, p)
+	for off := 0; off < len(c.index); {
+		i := strings.Index(c.index[off:], q)
+		if i < 0 {
+			break
 		}
+		k := sort.SearchInts(c.starts, off+i+1) - 1
+		if k < len(c.matters) {
+			ms = append(ms, c.matters[k])
+		} else {
+			ps = append(ps, c.packages[k-len(c.matters)])
+		}
+		off = c.starts[k+1]
 	}
 	return ms, ps
+}
+
+// AppendJSON appends the JSON of a matter or a package of the catalog,
+// encoded once when the catalog was made (as a json.Encoder without HTML
+// escaping writes it, less the newline).
+func (c *Catalog) AppendJSON(dst []byte, v any) []byte {
+	j, ok := c.jsonOf[v]
+	if !ok {
+		j, _ = encodeJSON(v)
+	}
+	return append(dst, j...)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -12,7 +12,7 @@ import (
 // half of one shipped name to the second half of another, as cmd/loadgen
 // does, so a search hits about as many matters as it would in a province's
 // catalog.
-func benchCatalog(b *testing.B, n int) *Catalog {
+func benchCatalog(b testing.TB, n int) *Catalog {
 	b.Helper()
 	var f catalogFile
 	if err := json.Unmarshal(config.DefaultCatalog(), &f); err != nil {

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
 	"sort"
@@ -47,14 +49,38 @@ func (s *Server) zoneViews() []zoneView {
 }
 
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request) {
-	ms, ps := s.hall.Catalog().Search(r.URL.Query().Get("q"))
-	if ms == nil {
-		ms = []*kiosk.Matter{}
+	cat := s.hall.Catalog()
+	ms, ps := cat.Search(r.URL.Query().Get("q"))
+	// the matters' and packages' JSON was encoded once, with the catalog:
+	// an answer is their concatenation (the same bytes json.Marshal gives)
+	var zb bytes.Buffer
+	enc := json.NewEncoder(&zb)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s.zoneViews()); err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	if ps == nil {
-		ps = []*kiosk.Package{}
+	zones := bytes.TrimSuffix(zb.Bytes(), []byte("\n"))
+	b := make([]byte, 0, 4096+300*(len(ms)+len(ps)))
+	b = append(b, `{"matters":[`...)
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = cat.AppendJSON(b, m)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"zones": s.zoneViews(), "matters": ms, "packages": ps})
+	b = append(b, `],"packages":[`...)
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = cat.AppendJSON(b, p)
+	}
+	b = append(append(append(b, `],"zones":`...), zones...), "}\n"...)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 // statusURL is the public link of a ticket's status page.

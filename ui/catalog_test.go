@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"yichuang/kiosk"
+)
+
+// TestCatalogAnswerBytes: the catalog answer, assembled from JSON encoded
+// once per matter, is byte for byte what encoding the search result whole
+// gives.
+func TestCatalogAnswerBytes(t *testing.T) {
+	e := newEnv(t)
+	for _, q := range []string{"", "sfz", "yyzz", "营业执照", "HJ-SJ-0001", "nothing-matches-this", "dj", "<&>"} {
+		got := e.do("GET", "/api/v1/catalog?q="+url.QueryEscape(q), tokKiosk, "")
+		if got.status != 200 {
+			t.Fatalf("q %q: %d", q, got.status)
+		}
+		ms, ps := e.hall.Catalog().Search(q)
+		if ms == nil {
+			ms = []*kiosk.Matter{}
+		}
+		if ps == nil {
+			ps = []*kiosk.Package{}
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(map[string]any{"zones": (&Server{cfg: e.hall.Config()}).zoneViews(), "matters": ms, "packages": ps}); err != nil {
+			t.Fatal(err)
+		}
+		if got.raw != want.String() {
+			i := 0
+			for i < len(got.raw) && i < want.Len() && got.raw[i] == want.String()[i] {
+				i++
+			}
+			t.Fatalf("q %q: answer differs at byte %d\n got …%.200s\nwant …%.200s", q, i, got.raw[max(0, i-100):], want.String()[max(0, i-100):])
+		}
+		if q == "sfz" && len(ms) == 0 {
+			t.Fatal("sfz finds nothing")
+		}
+	}
+}
