@@ -340,7 +340,7 @@ func (h *Hall) ahead(t *Ticket) int {
 // Ticket returns a ticket and the number of people ahead of it.
 func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 	h.mu.Lock()
-	if t, ok := h.tickets[id]; ok {
+	if t, ok := h.tickets[id]; ok && !t.SubmissionOnDisk {
 		cp, ahead := *t, h.ahead(t)
 		h.mu.Unlock()
 		return cp, ahead, nil

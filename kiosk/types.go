@@ -53,9 +53,12 @@ type Ticket struct {
 	IDHash         string      `json:"-"`               // keyed hash of the applicant's ID number
 	StatusKey      string      `json:"-"`               // the secret in the public status link
 	Submission     *Submission `json:"submission,omitempty"`
-	Rated          bool        `json:"rated,omitempty"`
-	Appointment    string      `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
-	Offline        bool        `json:"offline,omitempty"`     // issued by a terminal node from its block while the hall node was away
+	// SubmissionOnDisk: the ticket has a submission that was not read into
+	// memory (an ended ticket's, at start); Hall.Ticket reads it.
+	SubmissionOnDisk bool   `json:"-"`
+	Rated            bool   `json:"rated,omitempty"`
+	Appointment      string `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
+	Offline          bool   `json:"offline,omitempty"`     // issued by a terminal node from its block while the hall node was away
 	// Agent, when set, is the agent (代办员) handling the ticket on the
 	// citizen's behalf (the citizen: IDHash), with the consent recorded.
 	Agent *Agency `json:"agent,omitempty"`

@@ -156,10 +156,18 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 			}
 			sealed = db.seal.seal(sub, []byte(t.ID))
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO tickets(id, day, zone, number, status, win, issued_at, called_at, finished_at, id_hash, status_key, data, sealed)
+		// a ticket whose submission was left on disk keeps it
+		q := `INSERT INTO tickets(id, day, zone, number, status, win, issued_at, called_at, finished_at, id_hash, status_key, data, sealed)
 			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET zone=excluded.zone, status=excluded.status, win=excluded.win,
-			called_at=excluded.called_at, finished_at=excluded.finished_at, data=excluded.data, sealed=excluded.sealed`,
+			called_at=excluded.called_at, finished_at=excluded.finished_at, data=excluded.data, sealed=excluded.sealed`
+		if t.Submission == nil && t.SubmissionOnDisk {
+			q = `INSERT INTO tickets(id, day, zone, number, status, win, issued_at, called_at, finished_at, id_hash, status_key, data, sealed)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(id) DO UPDATE SET zone=excluded.zone, status=excluded.status, win=excluded.win,
+			called_at=excluded.called_at, finished_at=excluded.finished_at, data=excluded.data`
+		}
+		_, err = tx.ExecContext(ctx, q,
 			t.ID, t.Day, t.Zone, t.Number, t.Status, t.Window, ms(t.IssuedAt), ms(t.CalledAt), ms(t.FinishedAt),
 			nullable(t.IDHash), t.StatusKey, data, sealed)
 		if err != nil {
@@ -290,12 +298,8 @@ func (db *DB) scanTickets(rows *sql.Rows) ([]*kiosk.Ticket, error) {
 // Load returns the state the hall keeps in memory.
 func (db *DB) Load(ctx context.Context, since string) (*kiosk.Snapshot, error) {
 	s := &kiosk.Snapshot{}
-	rows, err := db.w.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets
-		WHERE day >= ? OR status IN ('waiting','called','serving') ORDER BY issued_at`, since)
-	if err != nil {
-		return nil, fmt.Errorf("store: load tickets: %w", err)
-	}
-	if s.Tickets, err = db.scanTickets(rows); err != nil {
+	var err error
+	if s.Tickets, err = db.loadTickets(ctx, since); err != nil {
 		return nil, err
 	}
 	for _, q := range []struct {
@@ -319,7 +323,7 @@ func (db *DB) Load(ctx context.Context, since string) (*kiosk.Snapshot, error) {
 			return nil, fmt.Errorf("store: load %s: %w", q.table, err)
 		}
 	}
-	rows, err = db.w.QueryContext(ctx, `SELECT terminal, key, ticket_id, day FROM idempotency WHERE day >= ?`, since)
+	rows, err := db.w.QueryContext(ctx, `SELECT terminal, key, ticket_id, day FROM idempotency WHERE day >= ?`, since)
 	if err != nil {
 		return nil, fmt.Errorf("store: load idempotency: %w", err)
 	}
