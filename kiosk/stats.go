@@ -19,6 +19,7 @@ type Figures struct {
 	Voided         int            `json:"voided"`
 	MeanWaitSec    float64        `json:"mean_wait_s"`
 	P90WaitSec     float64        `json:"p90_wait_s"`
+	P50WaitSec     float64        `json:"p50_wait_s"`
 	MeanServiceSec float64        `json:"mean_service_s"`
 	Ratings        map[string]int `json:"ratings"` // "1".."5" → count
 	Accepted       int            `json:"accepted"`
@@ -37,6 +38,10 @@ type Figures struct {
 	CasesOnTime   int     `json:"cases_on_time"`
 	OnTimeRate    float64 `json:"on_time_rate"`
 	CasesOverdue  int     `json:"cases_overdue"`
+	// CasesPerYear projects cases_accepted over the hall's working days of
+	// the year (cases ÷ working days of the period × working days of the
+	// year): for a member of staff, beside the plan's 6000 a year.
+	CasesPerYear float64 `json:"cases_per_year_projected"`
 	// Agent-handled (代办): tickets an agent took over (not voided), of
 	// them those served, and the cases their acceptances opened (as
 	// cases_accepted counts them).
@@ -50,13 +55,18 @@ type Figures struct {
 // Stats are a day's (or a range of days') statistics per zone, window and
 // member of staff.
 type Stats struct {
-	Date    string              `json:"date"`
-	From    string              `json:"from,omitempty"`
-	To      string              `json:"to,omitempty"`
-	Total   *Figures            `json:"total"`
-	Zones   map[string]*Figures `json:"zones"`
-	Windows map[string]*Figures `json:"windows"`
-	Staff   map[string]*Figures `json:"staff"`
+	Date string `json:"date"`
+	// Workdays is the number of the hall's working days in the period;
+	// TargetCasesPerStaffYear the plan's target for each intake member of
+	// staff (cases a year), beside which cases_per_year_projected reads.
+	Workdays                int                 `json:"workdays"`
+	TargetCasesPerStaffYear int                 `json:"target_cases_per_staff_year"`
+	From                    string              `json:"from,omitempty"`
+	To                      string              `json:"to,omitempty"`
+	Total                   *Figures            `json:"total"`
+	Zones                   map[string]*Figures `json:"zones"`
+	Windows                 map[string]*Figures `json:"windows"`
+	Staff                   map[string]*Figures `json:"staff"`
 	// Agents are the figures of the tickets each agent (代办员) handled,
 	// by the agent's staff id.
 	Agents map[string]*Figures `json:"agents"`
@@ -242,6 +252,7 @@ func (f *Figures) add(t *Ticket) {
 func (f *Figures) finish() {
 	f.MeanWaitSec = round1(mean(f.waits))
 	f.P90WaitSec = round1(percentile(f.waits, 0.9))
+	f.P50WaitSec = round1(percentile(f.waits, 0.5))
 	f.MeanServiceSec = round1(mean(f.services))
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 )
 
 // addStatsExtras adds to s what buildStats does not count: the rates of
@@ -33,7 +34,46 @@ func (h *Hall) addStatsExtras(ctx context.Context, s *Stats, tickets []*Ticket) 
 	for _, f := range allFigures(s) {
 		f.rates()
 	}
+	h.projectYear(s)
 	return nil
+}
+
+// CasesPerStaffYear is the plan's target: 6000 cases a year for each
+// member of the comprehensive windows' intake staff (HALL.md).
+const CasesPerStaffYear = 6000
+
+// projectYear projects each scope's accepted cases over the year of the
+// period's end, by working days.
+func (h *Hall) projectYear(s *Stats) {
+	from, to := s.From, s.To
+	if from == "" {
+		from, to = s.Date, s.Date
+	}
+	s.TargetCasesPerStaffYear = CasesPerStaffYear
+	a, errA := time.ParseInLocation(time.DateOnly, from, h.cfg.Location)
+	b, errB := time.ParseInLocation(time.DateOnly, to, h.cfg.Location)
+	if errA != nil || errB != nil {
+		return
+	}
+	s.Workdays = h.workdaysIn(a, b)
+	year := h.workdaysIn(time.Date(b.Year(), 1, 1, 0, 0, 0, 0, h.cfg.Location), time.Date(b.Year(), 12, 31, 0, 0, 0, 0, h.cfg.Location))
+	if s.Workdays == 0 {
+		return
+	}
+	for _, f := range allFigures(s) {
+		f.CasesPerYear = math.Round(float64(f.CasesAccepted)*float64(year)/float64(s.Workdays)*10) / 10
+	}
+}
+
+// workdaysIn counts the hall's working days from a to b, both included.
+func (h *Hall) workdaysIn(a, b time.Time) int {
+	n := 0
+	for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
+		if h.cal.IsWorkday(d) {
+			n++
+		}
+	}
+	return n
 }
 
 // figuresOf returns the figures a ticket counts in: the total, its zone,

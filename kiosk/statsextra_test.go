@@ -199,3 +199,34 @@ func TestShare(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsMedianAndYear: the median wait, and accepted cases projected
+// over the year's working days (2026: 261 weekdays, no holidays
+// configured) beside the plan's 6000 a year.
+func TestStatsMedianAndYear(t *testing.T) {
+	f := newFixture(t, "")
+	seedDay(t, f)
+	st, err := f.hall.Stats(context.Background(), "2026-11-27")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// waits: A1–A3 issued 09:00, called 10:30, 10:33, 10:36; A4, A5, B1, B2
+	// issued 10:30, called 10:39, 10:42, 10:45, 10:48
+	if st.Total.P50WaitSec != 1080 || st.Zones["A"].P50WaitSec != 5400 {
+		t.Errorf("p50 waits: total %v, zone A %v; want 1080 and 5400", st.Total.P50WaitSec, st.Zones["A"].P50WaitSec)
+	}
+	if st.Workdays != 1 || st.TargetCasesPerStaffYear != 6000 {
+		t.Errorf("workdays %d, target %d", st.Workdays, st.TargetCasesPerStaffYear)
+	}
+	if got := st.Staff["S01"].CasesPerYear; got != 5*261 {
+		t.Errorf("S01 projected %v cases a year, want %d", got, 5*261)
+	}
+	// the week of Mon 23 to Sun 29 November: 5 working days, 6 cases
+	wk, err := f.hall.StatsRange(context.Background(), "2026-11-23", "2026-11-29")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wk.Workdays != 5 || wk.Total.CasesPerYear != 313.2 {
+		t.Errorf("week: %d workdays, %v a year; want 5 and 313.2 (6 × 261 ÷ 5)", wk.Workdays, wk.Total.CasesPerYear)
+	}
+}

@@ -647,7 +647,7 @@ func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
 	_ = cw.Write([]string{"scope", "key", "issued", "waiting", "served", "no_show", "expired", "voided", "accepted",
 		"mean_wait_s", "p90_wait_s", "mean_service_s", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
 		"rated", "satisfaction_rate", "cases_accepted", "cases_mail", "cases_pickup", "cases_closed", "cases_on_time", "on_time_rate", "cases_overdue",
-		"agent_tickets", "agent_served", "agent_cases"})
+		"agent_tickets", "agent_served", "agent_cases", "p50_wait_s", "cases_per_year_projected"})
 	row := func(scope, key string, f *kiosk.Figures) {
 		rec := []string{scope, key}
 		for _, n := range []int{f.Issued, f.Waiting, f.Served, f.NoShow, f.Expired, f.Voided, f.Accepted} {
@@ -662,7 +662,8 @@ func writeStatsCSV(w io.Writer, st *kiosk.Stats) {
 		rec = append(rec, strconv.Itoa(f.Rated), strconv.FormatFloat(f.SatisfactionRate, 'f', 3, 64),
 			strconv.Itoa(f.CasesAccepted), strconv.Itoa(f.CasesMail), strconv.Itoa(f.CasesPickup), strconv.Itoa(f.CasesClosed),
 			strconv.Itoa(f.CasesOnTime), strconv.FormatFloat(f.OnTimeRate, 'f', 3, 64), strconv.Itoa(f.CasesOverdue),
-			strconv.Itoa(f.AgentTickets), strconv.Itoa(f.AgentServed), strconv.Itoa(f.AgentCases))
+			strconv.Itoa(f.AgentTickets), strconv.Itoa(f.AgentServed), strconv.Itoa(f.AgentCases),
+			strconv.FormatFloat(f.P50WaitSec, 'f', 1, 64), strconv.FormatFloat(f.CasesPerYear, 'f', 1, 64))
 		_ = cw.Write(rec)
 	}
 	row("total", "", st.Total)

@@ -38,6 +38,7 @@
   const AL = {
     zh: {
       satisfaction: '满意率（评价条数）', ontime: '按时办结率（办结件数）', delivery: '办件 邮寄 / 自取',
+      peryear: '年化受理件数（目标 {target}）',
       'f.title': '差评回访', 'f.none': '暂无待办的差评回访', 'f.all': '显示已办结的回访', 'f.state': '状态', 'f.ticket': '号码',
       'f.level': '评价', 'f.window': '窗口 / 工号', 'f.at': '评价时间', 'f.due': '回访期限', 'f.cases': '办件', 'f.comment': '评价意见',
       'f.action': '办结回访', 'f.note': '核实、整改和答复情况', 'f.noteFor': '{number} 的回访情况', 'f.close': '办结',
@@ -49,6 +50,7 @@
     },
     en: {
       satisfaction: 'Satisfaction (ratings)', ontime: 'On time (cases closed)', delivery: 'Cases mail / pickup',
+      peryear: 'Cases a year, projected (target {target})',
       'f.title': 'Poor-rating follow-ups', 'f.none': 'No open follow-ups', 'f.all': 'Show closed follow-ups too', 'f.state': 'State', 'f.ticket': 'Ticket',
       'f.level': 'Rating', 'f.window': 'Window / staff', 'f.at': 'Rated at', 'f.due': 'Due', 'f.cases': 'Cases', 'f.comment': 'Comment',
       'f.action': 'Close', 'f.note': 'Verified, rectified and answered', 'f.noteFor': 'Follow-up of {number}', 'f.close': 'Close',
@@ -83,11 +85,13 @@
       h('td', { class: 'n' }, f.expired), h('td', { class: 'n' }, mins(f.mean_wait_s)), h('td', { class: 'n' }, mins(f.p90_wait_s)),
       h('td', { class: 'n' }, mins(f.mean_service_s)), h('td', { class: 'n' }, ratingCell(f.ratings)),
       h('td', { class: 'n' }, pct(f.satisfaction_rate, f.rated)), h('td', { class: 'n' }, pct(f.on_time_rate, f.cases_closed)),
-      h('td', { class: 'n' }, (f.cases_mail || 0) + ' / ' + (f.cases_pickup || 0)));
+      h('td', { class: 'n' }, (f.cases_mail || 0) + ' / ' + (f.cases_pickup || 0)),
+      h('td', { class: 'n' }, String(Math.round(f.cases_per_year_projected || 0))));
   }
   function figuresHead(first) {
     return h('thead', {}, h('tr', {}, [first, 'a.issued', 'a.served', 'a.noshow', 'a.expired', 'a.meanwait', 'a.p90', 'a.meanservice', 'a.ratings']
-      .map((k) => h('th', { scope: 'col' }, t(k))), ['satisfaction', 'ontime', 'delivery'].map((k) => h('th', { scope: 'col' }, at(k)))));
+      .map((k) => h('th', { scope: 'col' }, t(k))), ['satisfaction', 'ontime', 'delivery'].map((k) => h('th', { scope: 'col' }, at(k))),
+    h('th', { scope: 'col' }, at('peryear', { target: 6000 }))));
   }
   function wrap(label, table) {
     return h('div', { class: 'table-wrap', role: 'group', 'aria-label': label, tabindex: '0' }, table);
