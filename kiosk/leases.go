@@ -125,6 +125,13 @@ func (h *Hall) GrantLeases(ctx context.Context, a Actor, request string, zones [
 	if err != nil {
 		return nil, err
 	}
+	// the same order for a retry (the blocks are found in a map then)
+	slices.SortFunc(out, func(a, b Lease) int {
+		if c := strings.Compare(a.Zone, b.Zone); c != 0 {
+			return c
+		}
+		return a.From - b.From
+	})
 	return out, nil
 }
 

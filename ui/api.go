@@ -247,6 +247,7 @@ type ticketView struct {
 	Result       string                `json:"result,omitempty"`
 	Recalls      int                   `json:"recalls"`
 	Transferred  bool                  `json:"transferred,omitempty"`
+	Offline      bool                  `json:"offline,omitempty"` // issued by a terminal node while the hall node was away
 	Rated        bool                  `json:"rated,omitempty"`
 	Submission   *kiosk.Submission     `json:"submission,omitempty"`
 	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
@@ -263,7 +264,7 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 	v := ticketView{
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Status: t.Status,
 		WaitingAhead: ahead, Priority: t.Priority, Matter: t.Matter, Package: t.Package,
-		IssuedAt: t.IssuedAt.In(s.cfg.Location), Recalls: t.Recalls, Transferred: t.Transferred,
+		IssuedAt: t.IssuedAt.In(s.cfg.Location), Recalls: t.Recalls, Transferred: t.Transferred, Offline: t.Offline,
 	}
 	if t.Window != 0 {
 		n := t.Window

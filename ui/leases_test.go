@@ -17,7 +17,7 @@ func TestLeasesOverHTTP(t *testing.T) {
 		t.Fatalf("grant = %s", g.raw)
 	}
 	a := ls[0].(map[string]any)
-	if a["zone"] != "A" || a["from"].(float64) != 901 || a["to"].(float64) != 920 {
+	if a["zone"] != "A" || a["from"].(float64) != 901 || a["to"].(float64) != 920 || ls[1].(map[string]any)["zone"] != "B" {
 		t.Fatalf("block A = %v", a)
 	}
 	again := e.want(e.do("POST", "/api/v1/leases", tokKiosk, `{"zones":["A","B"]}`, "Idempotency-Key", "g1"), 201)
