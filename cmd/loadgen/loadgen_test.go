@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -80,5 +82,28 @@ func TestConfigAccepted(t *testing.T) {
 	}
 	if z, _ := cfg.ZoneOf(30); z.ID != "A" || len(cfg.Terminals) != 1231 {
 		t.Errorf("window 30 in %q, %d terminals", z.ID, len(cfg.Terminals))
+	}
+}
+
+// TestKeptPart: a new report keeps the hand-written part of the old one,
+// from the marker on, and nothing else of it.
+func TestKeptPart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "BENCHMARKS.md")
+	if got := keptPart(path); got != "" {
+		t.Fatalf("no file: %q", got)
+	}
+	if err := os.WriteFile(path, []byte("# old table\n| a | b |\n\n"+keptMarker+"\n## Before and after\nsearch: 2.07 ms → 0.9 ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "\n" + keptMarker + "\n## Before and after\nsearch: 2.07 ms → 0.9 ms\n"
+	if got := keptPart(path); got != want {
+		t.Fatalf("kept %q, want %q", got, want)
+	}
+	if err := os.WriteFile(path, []byte("# old table only\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := keptPart(path); got != "" {
+		t.Fatalf("no marker: kept %q", got)
 	}
 }

@@ -210,6 +210,7 @@ func run(ctx context.Context, o options) int {
 	md := r.markdown()
 	fmt.Print(md)
 	if o.out != "-" {
+		md += keptPart(o.out)
 		if err := os.WriteFile(o.out, []byte(md), 0o644); err != nil {
 			logf("%v", err)
 			return 2
@@ -650,4 +651,20 @@ func urlQuery(q string) string { return url.QueryEscape(q) }
 func execCommand(ctx context.Context, bin string, args ...string) (string, error) {
 	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	return string(out), err
+}
+
+// keptMarker starts the part of the report written by hand (what was
+// profiled and changed, before and after): a new run keeps it.
+const keptMarker = "<!-- written by hand below; cmd/loadgen keeps it -->"
+
+// keptPart returns the hand-written part of an existing report, or "".
+func keptPart(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(string(b), keptMarker); i >= 0 {
+		return "\n" + string(b[i:])
+	}
+	return ""
 }
