@@ -169,7 +169,14 @@ func TestReloadTerminals(t *testing.T) {
 			break
 		}
 	}
-	if !strings.Contains(logs.String(), `"msg":"terminals reloaded","trigger":"SIGHUP"`) || !strings.Contains(logs.String(), `"changed":["kiosk-1"]`) {
+	// the log line follows the swap: it may come a moment after the new token works
+	logged := func() bool {
+		return strings.Contains(logs.String(), `"msg":"terminals reloaded","trigger":"SIGHUP"`) && strings.Contains(logs.String(), `"changed":["kiosk-1"]`)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !logged() {
 		t.Fatalf("no reload log line:\n%s", logs.String())
 	}
 	if strings.Contains(logs.String(), newKiosk) || strings.Contains(logs.String(), oldKiosk) {
