@@ -170,7 +170,7 @@ func (p *printer) PrintTicket(ctx context.Context, t devices.Ticket) error {
 // files across restarts.
 func startTerminal(t *testing.T, base, dir string) *termNode {
 	t.Helper()
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+	return startNode(t, fmt.Sprintf(`
 terminals = [
   { id = "kiosk-1", role = "kiosk", token = %q },
   { id = "window-1", role = "window", window = 1, token = %q },
@@ -182,7 +182,15 @@ timeout_ms = 400
 [limits]
 terminal_per_second = 0
 public_per_second = 0
-`, localKiosk, localWin, base, hallKiosk)))
+`, localKiosk, localWin, base, hallKiosk), dir, "kiosk-1")
+}
+
+// startNode starts a terminal node of config cfgText in dir, its printer
+// that of the terminal printerOf, a staff desk with nobody on it (as
+// kioskd serve makes one from a terminal node's config).
+func startNode(t *testing.T, cfgText, dir, printerOf string) *termNode {
+	t.Helper()
+	cfg, err := config.Parse([]byte(cfgText))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +209,7 @@ public_per_second = 0
 	go func() { defer close(done); node.Run(ctx) }()
 	p := &printer{}
 	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{},
-		Printers: map[string]ui.Printer{"kiosk-1": p}}))
+		Printers: map[string]ui.Printer{printerOf: p}, Staff: staff.NewDesk(nil, 30*time.Minute, nil)}))
 	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p, ahead: ahead}
 	var once sync.Once
 	tn.stop = func() { once.Do(func() { srv.Close(); cancel(); <-done; box.Close() }) }
@@ -518,7 +526,7 @@ func firstMatter(t *testing.T, h *hallNode) string {
 // hall node is window 1's).
 func startWindowTerminal(t *testing.T, base string) *termNode {
 	t.Helper()
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+	return startNode(t, fmt.Sprintf(`
 terminals = [ { id = "window-1", role = "window", window = 1, token = %q } ]
 [upstream]
 url = %q
@@ -527,31 +535,7 @@ timeout_ms = 400
 [limits]
 terminal_per_second = 0
 public_per_second = 0
-`, localWin, base, hallWin1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	h, hub := openHall(t, cfg, filepath.Join(dir, "local.db"))
-	box, err := store.OpenOutbox(context.Background(), filepath.Join(dir, "outbox.db"), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := New(Options{Config: cfg, Local: h, Outbox: box})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); node.Run(ctx) }()
-	p := &printer{}
-	// a desk with nobody on it, as kioskd serve makes one from a terminal node's config
-	srv := httptest.NewServer(ui.NewServer(ui.Options{Hall: h, Hub: hub, Upstream: node, Documents: docs{},
-		Printers: map[string]ui.Printer{"window-1": p}, Staff: staff.NewDesk(nil, 30*time.Minute, nil)}))
-	tn := &termNode{t: t, srv: srv, hall: h, node: node, box: box, print: p}
-	tn.stop = func() { srv.Close(); cancel(); <-done; box.Close() }
-	t.Cleanup(tn.stop)
-	return tn
+`, localWin, base, hallWin1), t.TempDir(), "window-1")
 }
 
 // TestEventsRelayed: the hall node's calls reach the terminal node's
