@@ -358,8 +358,15 @@ func planChart(cfg *config.Config, r *planReport) plan.Chart {
 	return c
 }
 
-var planWeekdayZH = map[string]string{"Sunday": "周日", "Monday": "周一", "Tuesday": "周二", "Wednesday": "周三",
-	"Thursday": "周四", "Friday": "周五", "Saturday": "周六"}
+// weekdayZH names a weekday (time.Weekday's English name) in Chinese.
+func weekdayZH(en string) string {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if d.String() == en {
+			return "周" + []string{"日", "一", "二", "三", "四", "五", "六"}[d]
+		}
+	}
+	return en
+}
 
 func writePlanText(w io.Writer, r *planReport) error {
 	p := &planPrinter{w: w}
@@ -391,7 +398,7 @@ func writePlanText(w io.Writer, r *planReport) error {
 		}
 		for di, d := range z.Days {
 			if d.Weekday != "" {
-				p.f("  %s %s\n", planWeekdayZH[d.Weekday], d.Weekday)
+				p.f("  %s %s\n", weekdayZH(d.Weekday), d.Weekday)
 			}
 			if d.Arrivals == 0 {
 				p.f("  无到达 no arrivals: 每时段 %d 窗口 windows each hour (--min-windows)\n", r.Target.MinWindows)
@@ -490,7 +497,7 @@ func writePlanPooling(p *planPrinter, r *planReport) {
 
 func writePoolDay(p *planPrinter, d plan.PoolDay, slHead string) {
 	if d.Weekday != "" {
-		p.f("  %s %s\n", planWeekdayZH[d.Weekday], d.Weekday)
+		p.f("  %s %s\n", weekdayZH(d.Weekday), d.Weekday)
 	}
 	p.f("  %-13s %8s %6s %6s %8s %8s %8s %8s\n", "时段 hour", "到达/时", "分开需", "合并需", "EC分开", "EC合并", "模拟分开", "模拟互助")
 	p.f("  %-13s %8s %6s %6s %8s %8s %8s %8s\n", "", "arr/h", "sep.", "pooled", "sep"+slHead, "pooled", "DES sep", "DES help")
