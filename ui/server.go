@@ -117,7 +117,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/leases/return", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.returnLease)))
 	m.HandleFunc("GET /api/v1/leases", s.auth(roles(config.RoleAdmin), s.hallOwned(s.listLeases)))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.hallOwned(s.listTickets)))
-	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallOwned(s.getTicket)) // a terminal token or the ticket's status token
+	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallPublic(s.getTicket)) // a terminal token or the ticket's status token
 	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.hallOwned(s.rate)))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
 	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.hallOwned(s.void)))
@@ -139,7 +139,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/cases/{number}/slip/{doc}", s.auth(slipReaders, s.hallOwned(s.slipData)))
 	// a case slip prints on this node's printer; the progress page's key is in its link
 	m.HandleFunc("POST /api/v1/cases/{number}/{doc}/print", s.auth(roles(config.RoleWindow), s.printSlip))
-	m.HandleFunc("GET /api/v1/progress/{number}", s.hallOwned(s.progress))
+	m.HandleFunc("GET /api/v1/progress/{number}", s.hallPublic(s.progress))
 	m.HandleFunc("GET /api/v1/followups", s.auth(roles(config.RoleAdmin), s.hallOwned(s.followUps)))
 	m.HandleFunc("POST /api/v1/followups/{ticket}/close", s.auth(roles(config.RoleAdmin), s.hallOwned(s.closeFollowUp)))
 	m.HandleFunc("GET /api/v1/audit", s.auth(roles(config.RoleAdmin), s.hallOwned(s.audit)))

@@ -23,6 +23,9 @@ type Upstream interface {
 	// Forward passes a request on to the hall node as this terminal and
 	// copies the answer back (503 in words when the hall node is away).
 	Forward(w http.ResponseWriter, r *http.Request)
+	// ForwardPublic passes a request on without this terminal's
+	// credentials: a public status link carries its own key.
+	ForwardPublic(w http.ResponseWriter, r *http.Request)
 	// Issue issues a ticket through the hall node's queue, or from this
 	// terminal's block of numbers when the hall node cannot be reached in
 	// time. key is the caller's idempotency key.
@@ -89,6 +92,23 @@ func (s *Server) hallOwned(h http.HandlerFunc) http.HandlerFunc {
 		return h
 	}
 	return s.up.Forward
+}
+
+// hallPublic is h, which needs no terminal token, on the hall node; on a
+// terminal node a request bearing one of this node's tokens goes on as
+// this terminal, any other as it came: never with this terminal's
+// credentials for a caller who has none.
+func (s *Server) hallPublic(h http.HandlerFunc) http.HandlerFunc {
+	if s.up == nil {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := s.lookup(bearer(r)); ok {
+			s.up.Forward(w, r)
+			return
+		}
+		s.up.ForwardPublic(w, r)
+	}
 }
 
 // failUpstream answers an error of the upstream path.

@@ -11,16 +11,33 @@ import (
 // node's token (header or ?token=) is replaced by the terminal's token on
 // the hall node; a staff session and an idempotency key go as they came.
 func (n *Node) Forward(w http.ResponseWriter, r *http.Request) {
+	n.forward(w, r, true)
+}
+
+// ForwardPublic passes a request on without any terminal's credentials
+// (no Authorization; the query, with a status link's key, as it came).
+func (n *Node) ForwardPublic(w http.ResponseWriter, r *http.Request) {
+	n.forward(w, r, false)
+}
+
+func (n *Node) forward(w http.ResponseWriter, r *http.Request, asTerminal bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
 	p := &httputil.ReverseProxy{
 		Transport: n.client.Transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(n.base)
-			q := pr.Out.URL.Query()
-			q.Del("token")
-			pr.Out.URL.RawQuery = q.Encode()
-			pr.Out.Header.Set("Authorization", "Bearer "+n.token)
+			pr.Out.Header.Del("Authorization")
+			pr.Out.Header.Del("X-Staff-Session")
+			if asTerminal {
+				q := pr.Out.URL.Query()
+				q.Del("token")
+				pr.Out.URL.RawQuery = q.Encode()
+				pr.Out.Header.Set("Authorization", "Bearer "+n.token)
+				if s := pr.In.Header.Get("X-Staff-Session"); s != "" {
+					pr.Out.Header.Set("X-Staff-Session", s)
+				}
+			}
 			pr.SetXForwarded()
 		},
 		ModifyResponse: func(res *http.Response) error {

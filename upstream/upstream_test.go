@@ -700,3 +700,41 @@ func TestStaffThroughWindowNode(t *testing.T) {
 		t.Fatalf("a forged session: %d %s", c.status, c.raw)
 	}
 }
+
+// TestPublicLinksThroughNode: a ticket's status through a terminal node
+// needs this node's token or the ticket's own key; a caller with neither
+// never reaches the hall node as this terminal.
+func TestPublicLinksThroughNode(t *testing.T) {
+	h := startHall(t, "")
+	tn := startTerminal(t, h.srv.URL, t.TempDir())
+	sub := `{"zone":"A","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三"},"delivery":{"mode":"pickup"}}}`
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, sub)
+	if a.status != 201 {
+		t.Fatalf("issue: %d %s", a.status, a.raw)
+	}
+	id := a.body["id"].(string)
+	link, _ := url.Parse(a.body["status_url"].(string))
+	key := link.Query().Get("token")
+	tests := []struct {
+		name, query, token string
+		status             int
+		submission         bool
+	}{
+		{"no token", "", "", 401, false},
+		{"a wrong key", "?token=" + strings.Repeat("0", 24), "", 401, false},
+		{"a wrong bearer", "", "not-a-token-of-this-node-0123", 401, false},
+		{"the status link's key", "?token=" + key, "", 200, false},
+		{"this node's kiosk token", "", localKiosk, 200, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := do(t, "GET", tn.srv.URL+"/api/v1/tickets/"+id+tt.query, tt.token, "")
+			if g.status != tt.status {
+				t.Fatalf("%d %s, want %d", g.status, g.raw, tt.status)
+			}
+			if got := strings.Contains(g.raw, "11010519491231002X"); got != tt.submission {
+				t.Fatalf("the submission shown: %v, want %v: %s", got, tt.submission, g.raw)
+			}
+		})
+	}
+}
