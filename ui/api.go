@@ -212,6 +212,10 @@ func (s *Server) reprint(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "", "this terminal has no printer")
 		return
 	}
+	if s.up != nil {
+		s.reprintUpstream(w, r, p)
+		return
+	}
 	t, ahead, err := s.hall.Ticket(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -247,7 +251,8 @@ type ticketView struct {
 	Result       string                `json:"result,omitempty"`
 	Recalls      int                   `json:"recalls"`
 	Transferred  bool                  `json:"transferred,omitempty"`
-	Offline      bool                  `json:"offline,omitempty"` // issued by a terminal node while the hall node was away
+	Offline      bool                  `json:"offline,omitempty"`    // issued by a terminal node while the hall node was away
+	StatusURL    string                `json:"status_url,omitempty"` // staff: the public status link, for a reprint
 	Rated        bool                  `json:"rated,omitempty"`
 	Submission   *kiosk.Submission     `json:"submission,omitempty"`
 	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
@@ -272,6 +277,7 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 	}
 	if staff {
 		v.Result, v.Rated, v.Checklist = t.Result, t.Rated, t.Checklist
+		v.StatusURL = s.statusURL(t)
 		v.Agent = s.agencyView(t.Agent)
 		if !t.CalledAt.IsZero() {
 			at := t.CalledAt.In(s.cfg.Location)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"yichuang/kiosk"
@@ -282,4 +283,37 @@ func (c *captured) Write(b []byte) (int, error) {
 		c.status = http.StatusOK
 	}
 	return c.body.Write(b)
+}
+
+// reprintUpstream prints again, on this terminal node's printer, a waiting
+// ticket as the hall node has it.
+func (s *Server) reprintUpstream(w http.ResponseWriter, r *http.Request, p Printer) {
+	req := r.Clone(r.Context())
+	req.Method = http.MethodGet
+	req.Body, req.ContentLength = http.NoBody, 0
+	req.Header.Del("Content-Type")
+	req.URL.Path = "/api/v1/tickets/" + url.PathEscape(r.PathValue("id"))
+	req.URL.RawPath = ""
+	rec := &captured{header: http.Header{}}
+	s.up.Forward(rec, req)
+	var v ticketView
+	if rec.status != http.StatusOK || json.Unmarshal(rec.body.Bytes(), &v) != nil {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+		return
+	}
+	if v.Status != kiosk.StatusWaiting {
+		writeError(w, http.StatusConflict, "", "ticket "+v.Number+" is "+v.Status+", not waiting")
+		return
+	}
+	t := kiosk.Ticket{ID: v.ID, Number: v.Number, Zone: v.Zone, Priority: v.Priority, Matter: v.Matter, Package: v.Package,
+		Status: v.Status, IssuedAt: v.IssuedAt, Offline: v.Offline}
+	pt := s.printable(&t, v.WaitingAhead)
+	pt.StatusURL, pt.Offline = v.StatusURL, v.Offline
+	if err := p.PrintTicket(r.Context(), pt); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "打印失败 (printing failed): "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"number": v.Number, "printed": true})
 }

@@ -738,3 +738,24 @@ func TestPublicLinksThroughNode(t *testing.T) {
 		})
 	}
 }
+
+// TestReprintOnNode: a ticket is printed again on the terminal node's own
+// printer as the hall node has it, with its status link.
+func TestReprintOnNode(t *testing.T) {
+	h := startHall(t, "")
+	tn := startTerminal(t, h.srv.URL, t.TempDir())
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"C"}`)
+	if a.status != 201 {
+		t.Fatalf("issue: %d %s", a.status, a.raw)
+	}
+	pr := do(t, "POST", tn.srv.URL+"/api/v1/tickets/"+a.body["id"].(string)+"/print", localKiosk, "")
+	if pr.status != 200 {
+		t.Fatalf("reprint: %d %s", pr.status, pr.raw)
+	}
+	if n := len(tn.print.tickets); n != 2 || tn.print.tickets[1].Number != a.body["number"] || tn.print.tickets[1].StatusURL != a.body["status_url"] {
+		t.Fatalf("printed %d tickets; the reprint: %+v, want %s with %s", n, tn.print.tickets[len(tn.print.tickets)-1], a.body["number"], a.body["status_url"])
+	}
+	if pr := do(t, "POST", tn.srv.URL+"/api/v1/tickets/"+strings.Repeat("ab", 16)+"/print", localKiosk, ""); pr.status != 404 {
+		t.Fatalf("an unknown ticket: %d %s", pr.status, pr.raw)
+	}
+}
