@@ -52,8 +52,14 @@ func (n *Node) relay(ctx context.Context) (int, error) {
 		if res != nil {
 			return 0, fmt.Errorf("upstream: events: %d: %w", res.StatusCode, err)
 		}
-		return 0, fmt.Errorf("upstream: events: %w", err)
+		// the stream is the first to notice: the pages say so at once
+		err = fmt.Errorf("upstream: events: %w", err)
+		if ctx.Err() == nil {
+			n.setOnline(false, err)
+		}
+		return 0, err
 	}
+	n.setOnline(true, nil)
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()

@@ -43,45 +43,8 @@ func TestCitizenPathEndToEnd(t *testing.T) {
 	os.WriteFile(cfg, append(b, []byte(fmt.Sprintf("[devices.printer]\nuri = %q\n[devices.voice]\nengine = \"off\"\n", printer.URI()))...), 0o600)
 	start(t, cfg, addr)
 
-	// Chromium may still be writing its profile as it exits: remove it with
-	// retries rather than through t.TempDir, whose cleanup fails the test
-	profile, err := os.MkdirTemp("", "kioskd-e2e-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("could not remove %s", profile)
-	})
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("mute-audio", true), chromedp.WindowSize(1080, 1920))
-	defer cancelAlloc()
-	bctx, cancelB := chromedp.NewContext(alloc)
-	defer cancelB()
+	bctx, wait, click := newBrowser(t, ctx, chromium)
 	base := "http://" + addr
-	wait := func(what, expr string) {
-		t.Helper()
-		if err := chromedp.Run(bctx, chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			var text string
-			_ = chromedp.Run(bctx, chromedp.Evaluate(`document.body.innerText.slice(0, 400)`, &text))
-			t.Fatalf("waiting for %s: %v\npage: %s", what, err, text)
-		}
-	}
-	click := func(sel string) {
-		t.Helper()
-		wait("clickable "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && !e.disabled && e.getClientRects().length > 0; })()`, sel))
-		if err := chromedp.Run(bctx, chromedp.Click(sel, chromedp.ByQuery)); err != nil {
-			t.Fatalf("click %s: %v", sel, err)
-		}
-	}
-
 	if err := chromedp.Run(bctx, chromedp.Navigate(base+"/kiosk?token="+tokKiosk)); err != nil {
 		t.Fatal(err)
 	}
@@ -129,4 +92,49 @@ func TestCitizenPathEndToEnd(t *testing.T) {
 	}
 	click("[data-action=call]")
 	wait("the ticket's three pages at the window", `document.body.innerText.includes(`+fmt.Sprintf("%q", number)+`) && document.querySelectorAll('img[alt*="第"]').length >= 3`)
+}
+
+// newBrowser starts a headless Chromium at a kiosk's screen size; wait
+// polls a JavaScript condition (failing with the page's text), click waits
+// for a control to be clickable and clicks it.
+func newBrowser(t *testing.T, ctx context.Context, chromium string) (context.Context, func(what, expr string), func(sel string)) {
+	t.Helper()
+	// Chromium may still be writing its profile as it exits: remove it with
+	// retries rather than through t.TempDir, whose cleanup fails the test
+	profile, err := os.MkdirTemp("", "kioskd-e2e-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove %s", profile)
+	})
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("mute-audio", true), chromedp.WindowSize(1080, 1920))
+	t.Cleanup(cancelAlloc)
+	bctx, cancelB := chromedp.NewContext(alloc)
+	t.Cleanup(cancelB)
+	wait := func(what, expr string) {
+		t.Helper()
+		if err := chromedp.Run(bctx, chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			var text string
+			_ = chromedp.Run(bctx, chromedp.Evaluate(`document.body.innerText.slice(0, 400)`, &text))
+			t.Fatalf("waiting for %s: %v\npage: %s", what, err, text)
+		}
+	}
+	click := func(sel string) {
+		t.Helper()
+		wait("clickable "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && !e.disabled && e.getClientRects().length > 0; })()`, sel))
+		if err := chromedp.Run(bctx, chromedp.Click(sel, chromedp.ByQuery)); err != nil {
+			t.Fatalf("click %s: %v", sel, err)
+		}
+	}
+	return bctx, wait, click
 }

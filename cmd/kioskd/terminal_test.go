@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // netLink is a TCP proxy between terminal nodes and the hall node that can
@@ -383,4 +386,66 @@ func shanghai(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// TestTerminalNodeKioskPage drives a kiosk's page on a terminal node in a
+// real browser: the network to the hall node is cut, the page says so at
+// once and how many tickets it can still issue, a citizen takes a ticket
+// (issued offline, said so on the screen), the network comes back, the
+// banner goes and the ticket is in the hall's queue.
+func TestTerminalNodeKioskPage(t *testing.T) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must run the browser tests (make deps installs chromium)")
+		}
+		t.Skip("no chromium at " + chromium)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	hallAddr := freeAddr(t)
+	start(t, hallConfig(t, dir, hallAddr), hallAddr)
+	link := newNetLink(t, hallAddr)
+	termAddr := freeAddr(t)
+	start(t, terminalConfig(t, dir, "t1", termAddr, link.addr(), tokKiosk), termAddr)
+	waitUntil(t, "offline blocks", 20*time.Second, func() bool { _, l := upstreamState(t, termAddr); return l > 0 })
+
+	bctx, wait, click := newBrowser(t, ctx, chromium)
+	if err := chromedp.Run(bctx, chromedp.Navigate("http://"+termAddr+"/kiosk?token="+tokLocal)); err != nil {
+		t.Fatal(err)
+	}
+	wait("the welcome and the event stream", `document.body.dataset.ws === 'open' && !!document.getElementById('welcome-title')`)
+	banner := `(() => { const b = document.getElementById('upstream-banner'); return b && !b.hidden ? b.textContent : ''; })()`
+	wait("no banner while the hall node answers", `document.getElementById('upstream-banner') !== null && `+banner+` === ''`)
+
+	link.set(netCut)
+	wait("the banner", `/离线取号中，还可取 90 张/.test(`+banner+`)`)
+	click("[data-action=nocard]")
+	click("[data-zone=A]")
+	click("[data-action=plain]")
+	wait("the offline ticket", `/离线取号/.test((document.getElementById('result-title') || {}).textContent || '')`)
+	var number string
+	if err := chromedp.Run(bctx, chromedp.Evaluate(`document.getElementById('result-title').dataset.number`, &number)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(number, "A9") {
+		t.Fatalf("offline ticket %q, want one of the block A9xx", number)
+	}
+	wait("one ticket fewer left", `/还可取 89 张/.test(`+banner+`)`)
+
+	link.set(netUp)
+	wait("the banner gone", banner+` === ''`)
+	waitUntil(t, "the ticket in the hall's queue", 20*time.Second, func() bool {
+		code, m, err := request(hallAddr, "GET", "/api/v1/tickets?date="+time.Now().In(shanghai(t)).Format(time.DateOnly), tokAdmin, "")
+		if err != nil || code != 200 {
+			return false
+		}
+		for _, x := range m["tickets"].([]any) {
+			if tk := x.(map[string]any); tk["number"] == number && tk["status"] == "waiting" && tk["offline"] == true {
+				return true
+			}
+		}
+		return false
+	})
 }

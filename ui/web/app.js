@@ -144,7 +144,7 @@
       'k.fix': '请按提示修改后再确认',
       'k.result': '您已领取{number}号，前方等待{ahead}人',
       'k.result.offline': '您已领取{number}号（离线取号，按取号时间排队，请留意叫号）',
-      'up.away.kiosk': '大厅服务器连接中断：本机离线取号中，本区还可取 {left} 张',
+      'up.away.kiosk': '大厅服务器连接中断：本机离线取号中，还可取 {left} 张',
       'up.away.kiosk.none': '大厅服务器连接中断，本机离线号段已用完：请到导办台取号',
       'up.away.staff': '大厅服务器连接中断：叫号暂停，扫描的材料先保存在本机，恢复后自动上传',
       'up.pending': '（{n} 项待上传）',
@@ -1352,7 +1352,7 @@
   async function watchUpstream(kiosk) {
     if (!CFG.terminal_node) return;
     upstream.kiosk = !!kiosk;
-    onLang(renderUpstream);
+    langListeners.push(renderUpstream);
     try {
       const d = await api('GET', '/api/v1/upstream');
       if (d && d.upstream) {
