@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"yichuang/config"
@@ -125,4 +126,40 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	_, ahead, _ := s.hall.Ticket(r.Context(), t.ID)
 	writeJSON(w, http.StatusOK, map[string]any{"ticket": s.view(&t, ahead, false, true)})
+}
+
+// takeOverRoute is the agent's takeover: on a terminal node it goes to the
+// hall node, and a ticket it makes prints on this node's printer.
+func (s *Server) takeOverRoute() http.HandlerFunc {
+	if s.up == nil {
+		return s.agentOnly(s.takeOver)
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, _ := callerOf(r)
+		rec := &captured{header: http.Header{}}
+		s.up.Forward(rec, r)
+		var v issuedView
+		p := s.printers[c.ID]
+		if rec.status != http.StatusCreated || p == nil || json.Unmarshal(rec.body.Bytes(), &v) != nil || !v.New {
+			for k, vs := range rec.header {
+				w.Header()[k] = vs
+			}
+			w.WriteHeader(rec.status)
+			_, _ = w.Write(rec.body.Bytes())
+			return
+		}
+		t := kiosk.Ticket{ID: v.ID, Number: v.Number, Zone: v.Zone, Priority: v.Priority, Matter: v.Matter, Package: v.Package,
+			Status: v.Status, IssuedAt: v.IssuedAt}
+		pt := s.printable(&t, v.WaitingAhead)
+		pt.StatusURL = v.StatusURL
+		printed := true
+		if err := p.PrintTicket(r.Context(), pt); err != nil {
+			printed = false
+			s.metrics.printFailures.Inc()
+			s.log.Warn("ticket not printed", "terminal", c.ID, "ticket", v.Number, "err", err)
+			v.PrintError = "取号凭条打印失败，请补打 (not printed: print it again)"
+		}
+		v.Printed = &printed
+		writeJSON(w, http.StatusCreated, v)
+	}
 }

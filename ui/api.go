@@ -109,6 +109,9 @@ type issuedView struct {
 	OfflineLeft *int `json:"offline_left,omitempty"`
 	// Agent: the agent (代办员) who took the ticket on the citizen's behalf.
 	Agent *kiosk.Agency `json:"agent,omitempty"`
+	// New: this request made the ticket (not a replay, nor a ticket the
+	// citizen already held): a terminal node prints it.
+	New bool `json:"new,omitempty"`
 }
 
 func (s *Server) zoneName(id string) string {
@@ -160,7 +163,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res ki
 	v := issuedView{
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
 		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
-		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft, Agent: s.agencyView(t.Agent),
+		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft, New: res.Created && !res.Replay, Agent: s.agencyView(t.Agent),
 	}
 	if p := s.printers[c.ID]; p != nil && res.Created {
 		printed := true

@@ -152,7 +152,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/appointments/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	// agents (代办员): a member flagged agent signed in at a guide terminal (ui/agents.go)
-	m.HandleFunc("POST /api/v1/agent/takeovers", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.takeOver))))
+	m.HandleFunc("POST /api/v1/agent/takeovers", s.auth(roles(config.RoleGuide), s.takeOverRoute()))
 	m.HandleFunc("GET /api/v1/agent/matters", s.auth(roles(config.RoleGuide, config.RoleAdmin), s.hallOwned(s.agentMatters)))
 	m.HandleFunc("POST /api/v1/agent/materials", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.agentUpload))))
 	m.HandleFunc("POST /api/v1/agent/matters/{ticket}/materials", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.handIn))))

@@ -33,6 +33,8 @@ const (
 	hallKiosk  = "hall-kiosk1-token-0123456789"
 	hallAdmin  = "hall-admin-token-0123456789"
 	hallWin1   = "hall-window1-token-012345678"
+	hallGuide  = "hall-guide1-token-0123456789"
+	localGuide = "local-guide-token-0123456789"
 	localKiosk = "local-kiosk-token-0123456789"
 	localWin   = "local-window-token-012345678"
 )
@@ -93,11 +95,12 @@ terminals = [
   { id = "kiosk-1", role = "kiosk", token = %q },
   { id = "window-1", role = "window", window = 1, token = %q },
   { id = "admin", role = "admin", token = %q },
+  { id = "guide-1", role = "guide", token = %q },
 ]
 [limits]
 terminal_per_second = 0
 public_per_second = 0
-`, hallKiosk, hallWin1, hallAdmin) + extra))
+`, hallKiosk, hallWin1, hallAdmin, hallGuide) + extra))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -757,5 +760,42 @@ func TestReprintOnNode(t *testing.T) {
 	}
 	if pr := do(t, "POST", tn.srv.URL+"/api/v1/tickets/"+strings.Repeat("ab", 16)+"/print", localKiosk, ""); pr.status != 404 {
 		t.Fatalf("an unknown ticket: %d %s", pr.status, pr.raw)
+	}
+}
+
+// TestAgentTakeoverOnNode: an agent at a guide terminal node takes a ticket
+// for a citizen through the hall node; it prints on the node's printer.
+func TestAgentTakeoverOnNode(t *testing.T) {
+	hash := staff.HashPIN("2468")
+	desk := staff.NewDesk([]staff.Member{{ID: "D07", Name: "王小梅", PINHash: hash}}, 30*time.Minute, nil)
+	h := startHall(t, fmt.Sprintf("[staff]\nmembers = [ { id = \"D07\", name = \"王小梅\", pin_hash = %q, agent = true } ]\n", hash),
+		func(o *ui.Options) { o.Staff = desk })
+	gn := startNode(t, fmt.Sprintf(`
+terminals = [ { id = "guide-1", role = "guide", token = %q } ]
+[upstream]
+url = %q
+token = %q
+timeout_ms = 400
+[limits]
+terminal_per_second = 0
+public_per_second = 0
+`, localGuide, h.srv.URL, hallGuide), t.TempDir(), "guide-1")
+	in := do(t, "POST", gn.srv.URL+"/api/v1/staff/sign-in", localGuide, `{"staff_id":"D07","pin":"2468"}`)
+	sess, _ := in.body["session"].(string)
+	if in.status != 200 || sess == "" {
+		t.Fatalf("sign in: %d %s", in.status, in.raw)
+	}
+	body := `{"zone":"A","applicant":{"id_number":"11010519491231002X","name":"张三丰"},"consent":{"method":"id_card_placed"}}`
+	a := do(t, "POST", gn.srv.URL+"/api/v1/agent/takeovers", localGuide, body, "X-Staff-Session", sess, "Idempotency-Key", "t1")
+	if a.status != 201 || a.body["printed"] != true || a.body["new"] != true {
+		t.Fatalf("takeover: %d %s", a.status, a.raw)
+	}
+	if len(gn.print.tickets) != 1 || gn.print.tickets[0].Number != a.body["number"] || gn.print.tickets[0].StatusURL == "" {
+		t.Fatalf("printed %+v, want %v", gn.print.tickets, a.body["number"])
+	}
+	// the same request again: the same ticket, not printed again
+	again := do(t, "POST", gn.srv.URL+"/api/v1/agent/takeovers", localGuide, body, "X-Staff-Session", sess, "Idempotency-Key", "t1")
+	if again.status != 201 || again.body["number"] != a.body["number"] || len(gn.print.tickets) != 1 {
+		t.Fatalf("replay: %d %s, %d printed", again.status, again.raw, len(gn.print.tickets))
 	}
 }
