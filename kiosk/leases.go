@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"yichuang/devices"
 )
 
 // Lease is a block of ticket numbers of one zone and hall day that the hall
@@ -260,12 +262,60 @@ func (h *Hall) checkClaim(a Actor, zone string, c *OfflineClaim, now time.Time) 
 	return day, seq, nil
 }
 
+// takeOffline takes a ticket a terminal node issued offline. A citizen holds it
+// on paper, so what this hall cannot take of it does not refuse it: an
+// unknown matter or package (the terminal's catalog differs) queues it in
+// its number's zone; a submission that does not pass is left out (the
+// window takes it again); an unknown priority reason keeps the priority.
+// Each is audited. The claim itself (its block, day, number) must hold.
+func (h *Hall) takeOffline(ctx context.Context, a Actor, r IssueRequest) (IssueResult, error) {
+	var notes []string
+	zone, matters, err := h.resolveZone(&r)
+	if err != nil {
+		m := reNumber.FindStringSubmatch(r.Offline.Number)
+		zone = ""
+		for _, z := range h.cfg.Zones {
+			if m != nil && z.Prefix == m[1] {
+				zone = z.ID
+			}
+		}
+		if zone == "" {
+			return IssueResult{}, err
+		}
+		notes = append(notes, "queued in zone "+zone+": "+err.Error())
+		r.Zone, r.Matter, r.Package, matters = zone, "", "", nil
+	}
+	if r.PriorityReason != "" && !slices.Contains(h.cfg.Queue.PriorityReasons, r.PriorityReason) {
+		notes = append(notes, "priority reason "+r.PriorityReason+" unknown here")
+		r.PriorityReason = ""
+	}
+	idNumber := strings.ToUpper(strings.TrimSpace(r.IDNumber))
+	if r.Submission != nil {
+		sub := *r.Submission
+		if len(matters) == 1 && sub.Matter == "" {
+			sub.Matter = matters[0].Code
+		}
+		if err := h.checkSubmission(ctx, a, &sub, matters); err != nil {
+			notes = append(notes, "submission left out: "+err.Error())
+			r.Submission = nil
+		} else {
+			r.Submission = &sub
+			idNumber = sub.Applicant.IDNumber
+		}
+	}
+	var idHash string
+	if _, err := devices.CheckIDNumber(idNumber); idNumber != "" && err == nil {
+		idHash = h.IDHash(idNumber)
+	}
+	return h.issueOffline(a, r, zone, idHash, strings.Join(notes, "; "))
+}
+
 // issueOffline enters a ticket a terminal node issued from its block into
 // the queue at its place by issue time. A citizen holds it on paper, so the
 // per-person limits do not refuse it. If the terminal's online attempt
 // under the same Idempotency-Key reached the hall but its answer did not
 // reach the terminal, that ticket is voided: nobody holds it.
-func (h *Hall) issueOffline(a Actor, r IssueRequest, zone, idHash string) (IssueResult, error) {
+func (h *Hall) issueOffline(a Actor, r IssueRequest, zone, idHash, note string) (IssueResult, error) {
 	c := *r.Offline
 	var res IssueResult
 	err := h.apply(func(now time.Time, ch *Change) error {
@@ -308,7 +358,11 @@ func (h *Hall) issueOffline(a Actor, r IssueRequest, zone, idHash string) (Issue
 			ch.Idempotency = append(ch.Idempotency, IdemKey{Terminal: a.Terminal, Key: r.IdempotencyKey, TicketID: t.ID, Day: day})
 		}
 		h.save(ch, t)
-		h.audit(ch, now, a, "ticket.issue", t, "offline, issued at "+c.IssuedAt.In(h.cfg.Location).Format(time.TimeOnly))
+		detail := "offline, issued at " + c.IssuedAt.In(h.cfg.Location).Format(time.TimeOnly)
+		if note != "" {
+			detail += "; " + note
+		}
+		h.audit(ch, now, a, "ticket.issue", t, detail)
 		ahead := h.ahead(t)
 		h.event(ch, now, "ticket.issued", map[string]any{
 			"id": t.ID, "number": t.Number, "zone": t.Zone, "priority": t.Priority, "offline": true,

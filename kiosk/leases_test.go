@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -172,4 +173,48 @@ func TestOfflineSupersedesLostAnswer(t *testing.T) {
 	if err != nil || again.Ticket.Number != "A901" {
 		t.Fatalf("key after restart = %+v, %v", again.Ticket, err)
 	}
+}
+
+// TestOfflineTicketsAlwaysQueue: a ticket a citizen holds on paper is
+// queued even when this hall cannot take all of it: an unknown matter (the
+// terminal's catalog differs) puts it in its number's zone, a submission
+// that does not pass is left out; both are audited.
+func TestOfflineTicketsAlwaysQueue(t *testing.T) {
+	f := newFixture(t, "")
+	ctx := context.Background()
+	if _, err := f.hall.GrantLeases(ctx, kioskA, "", []string{"A"}); err != nil {
+		t.Fatal(err)
+	}
+	at := f.clock.now()
+	bad := &Submission{Applicant: Applicant{IDNumber: "11010519491231002X", Name: "张三", Phone: "12345"}}
+	tests := []struct {
+		name string
+		req  IssueRequest
+		note string
+	}{
+		{"unknown matter", IssueRequest{Matter: "NOT-HERE", Offline: claim("A901", at, 21)}, "queued in zone A"},
+		{"bad submission", IssueRequest{Matter: "M-A1", Submission: bad, Offline: claim("A902", at, 22)}, "submission left out"},
+		{"unknown priority reason", IssueRequest{Zone: "A", Priority: true, PriorityReason: "vip", Offline: claim("A903", at, 23)}, "priority reason vip unknown here"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := f.hall.Issue(ctx, kioskA, tc.req)
+			if err != nil || !res.Created || res.Ticket.Zone != "A" || res.Ticket.Number != tc.req.Offline.Number {
+				t.Fatalf("hand-in = %+v, %v", res.Ticket, err)
+			}
+			au, err := f.hall.Audit(ctx, AuditQuery{TicketID: res.Ticket.ID})
+			if err != nil || len(au) == 0 || !strings.Contains(au[0].Detail, tc.note) {
+				t.Fatalf("audit %+v, want a note %q", au, tc.note)
+			}
+		})
+	}
+	if tk, _, _ := f.hall.Ticket(ctx, fmt.Sprintf("%032x", 22)); tk.Submission != nil || tk.Matter != "M-A1" {
+		t.Fatalf("the bad submission's ticket: matter %q, submission %+v", tk.Matter, tk.Submission)
+	}
+	if tk, _, _ := f.hall.Ticket(ctx, fmt.Sprintf("%032x", 23)); !tk.Priority || tk.PriorityReason != "" {
+		t.Fatalf("the unknown reason's ticket: priority %v, reason %q", tk.Priority, tk.PriorityReason)
+	}
+	// a claim outside the terminal's blocks is still refused
+	_, err := f.hall.Issue(ctx, kioskB, IssueRequest{Matter: "NOT-HERE", Offline: claim("A904", at, 24)})
+	wantKind(t, err, KindInvalid)
 }

@@ -189,6 +189,12 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 	if r.IdempotencyKey != "" && !reIdemKey.MatchString(r.IdempotencyKey) {
 		return IssueResult{}, invalid("Idempotency-Key", "1 to 128 printable characters")
 	}
+	if r.Offline != nil {
+		if onCreate != nil {
+			return IssueResult{}, invalid("offline", "an appointment cannot be checked in offline")
+		}
+		return h.takeOffline(ctx, a, r)
+	}
 	zone, matters, err := h.resolveZone(&r)
 	if err != nil {
 		return IssueResult{}, err
@@ -221,12 +227,6 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 	var idHash string
 	if idNumber != "" {
 		idHash = h.IDHash(idNumber)
-	}
-	if r.Offline != nil {
-		if onCreate != nil {
-			return IssueResult{}, invalid("offline", "an appointment cannot be checked in offline")
-		}
-		return h.issueOffline(a, r, zone, idHash)
 	}
 	zi, _ := h.zone(zone)
 
