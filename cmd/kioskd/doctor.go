@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -50,7 +51,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	checks = append(checks, doctorDataDir(cfg), doctorClock(time.Now()))
 	if cfg.Upstream.URL != "" {
-		checks = append(checks, doctorUpstream(ctx, cfg), doctorOutbox(ctx, cfg))
+		checks = append(checks, doctorUpstream(ctx, cfg), doctorSameCatalog(ctx, cfg), doctorOutbox(ctx, cfg))
 	}
 	checks = append(checks, doctorDevices(ctx, cfg)...)
 	bad := 0
@@ -125,6 +126,76 @@ func doctorUpstream(ctx context.Context, cfg *config.Config) check {
 	if res != nil {
 		res.Body.Close()
 	}
+	return c
+}
+
+// doctorSameCatalog compares this terminal node's zones and matters with
+// its hall node's: the kiosk numbers and checks offline tickets by its own
+// (the hall node queues them anyway, in the number's zone, without a
+// matter it does not know).
+func doctorSameCatalog(ctx context.Context, cfg *config.Config) check {
+	c := check{what: "catalog"}
+	cat, err := loadCatalog(cfg)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(cfg.Upstream.URL, "/")+"/api/v1/catalog", nil)
+	req.Header.Set("Authorization", "Bearer "+cfg.Upstream.Token)
+	tc, err := cfg.Upstream.TLSConfig()
+	if err != nil {
+		c.err = err
+		return c
+	}
+	res, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: tc}}).Do(req)
+	if err != nil {
+		c.err = fmt.Errorf("the hall node's catalog cannot be read: %w", err)
+		return c
+	}
+	defer res.Body.Close()
+	var hall struct {
+		Zones   []struct{ ID, Prefix string } `json:"zones"`
+		Matters []struct{ Code, Zone string } `json:"matters"`
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<20)).Decode(&hall); err != nil || res.StatusCode != http.StatusOK {
+		c.err = fmt.Errorf("the hall node's catalog cannot be read: %s %v", res.Status, err)
+		return c
+	}
+	var diffs []string
+	zones := map[string]string{}
+	for _, z := range hall.Zones {
+		zones[z.ID] = z.Prefix
+	}
+	for _, z := range cfg.Zones {
+		if p, ok := zones[z.ID]; !ok || p != z.Prefix {
+			diffs = append(diffs, fmt.Sprintf("zone %s (%s) is not the hall node's", z.ID, z.Prefix))
+		}
+	}
+	there := map[string]string{}
+	for _, m := range hall.Matters {
+		there[m.Code] = m.Zone
+	}
+	onlyHere, moved := 0, 0
+	for _, m := range cat.Matters() {
+		z, ok := there[m.Code]
+		switch {
+		case !ok:
+			onlyHere++
+		case z != m.Zone:
+			moved++
+		}
+		delete(there, m.Code)
+	}
+	if onlyHere+moved+len(there) > 0 {
+		diffs = append(diffs, fmt.Sprintf("%d matters only here, %d only on the hall node, %d in another zone", onlyHere, len(there), moved))
+	}
+	if len(diffs) > 0 {
+		c.err = fmt.Errorf("differs from the hall node's: %s (give this node the hall's [[zones]] and catalog.file)", strings.Join(diffs, "; "))
+		return c
+	}
+	c.info = fmt.Sprintf("the same %d zones and %d matters as the hall node", len(cfg.Zones), len(cat.Matters()))
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"yichuang/config"
 )
 
 // netLink is a TCP proxy between terminal nodes and the hall node that can
@@ -448,4 +451,36 @@ func TestTerminalNodeKioskPage(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestDoctorComparesCatalog: kioskd doctor on a terminal node says whether
+// its zones and matters are its hall node's.
+func TestDoctorComparesCatalog(t *testing.T) {
+	dir := t.TempDir()
+	hallAddr := freeAddr(t)
+	start(t, hallConfig(t, dir, hallAddr), hallAddr)
+	same := terminalConfig(t, dir, "t1", freeAddr(t), hallAddr, tokKiosk)
+	out, _ := exec.Command(kioskdBin, "doctor", "--config", same).CombinedOutput()
+	if !strings.Contains(string(out), "✓ catalog    the same 9 zones and 203 matters as the hall node") {
+		t.Fatalf("doctor on the same catalog:\n%s", out)
+	}
+	// a node whose catalog lacks most of the hall's matters
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal(config.DefaultCatalog(), &f); err != nil {
+		t.Fatal(err)
+	}
+	var ms []json.RawMessage
+	if err := json.Unmarshal(f["matters"], &ms); err != nil {
+		t.Fatal(err)
+	}
+	f["matters"], _ = json.Marshal(ms[:3])
+	f["packages"] = json.RawMessage("[]")
+	small, _ := json.Marshal(f)
+	catPath := writeConf(t, filepath.Join(dir, "small.json"), string(small))
+	b, _ := os.ReadFile(same)
+	other := writeConf(t, filepath.Join(dir, "t2.toml"), strings.Replace(string(b), "[upstream]", fmt.Sprintf("[catalog]\nfile = %q\n[upstream]", catPath), 1))
+	out, err := exec.Command(kioskdBin, "doctor", "--config", other).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "✗ catalog    differs from the hall node's: 0 matters only here, 200 only on the hall node, 0 in another zone") {
+		t.Fatalf("doctor on a smaller catalog (%v):\n%s", err, out)
+	}
 }
