@@ -35,7 +35,7 @@ func (n *Node) relayLoop(ctx context.Context) {
 // relay follows the stream once, until it breaks; it returns how many
 // events it relayed.
 func (n *Node) relay(ctx context.Context) (int, error) {
-	since, err := n.box.SettingInt(ctx, "hall_seq")
+	since, err := n.relayCursor(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -69,6 +69,17 @@ func (n *Node) relay(ctx context.Context) (int, error) {
 		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(5*time.Second))
 	})
 	got := 0
+	saved := since
+	save := func() {
+		if since != saved {
+			if err := n.box.SetSetting(context.WithoutCancel(ctx), "hall_seq", strconv.FormatInt(since, 10)); err == nil {
+				saved = since
+			}
+		}
+	}
+	defer save()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		_ = conn.SetReadDeadline(time.Now().Add(90 * time.Second))
 		_, b, err := conn.ReadMessage()
@@ -92,9 +103,34 @@ func (n *Node) relay(ctx context.Context) (int, error) {
 			return got, err
 		}
 		since = int64(seq)
-		if err := n.box.SetSetting(ctx, "hall_seq", strconv.FormatInt(since, 10)); err != nil {
-			return got, err
-		}
 		got++
+		select { // the cursor on disk at most once a second: each relayed event carries it too
+		case <-tick.C:
+			save()
+		default:
+		}
 	}
+}
+
+// relayCursor is the hall node's last event relayed: the stored cursor, or
+// a later hall_seq among this node's own newest events (the cursor is
+// written once a second; the events, each with its hall_seq, at once).
+func (n *Node) relayCursor(ctx context.Context) (int64, error) {
+	since, err := n.box.SettingInt(ctx, "hall_seq")
+	if err != nil {
+		return 0, err
+	}
+	evs, err := n.local.EventsSince(ctx, max(0, n.local.LastSeq()-1000), 1000)
+	if err != nil {
+		return 0, fmt.Errorf("upstream: events: %w", err)
+	}
+	for _, e := range evs {
+		var m struct {
+			HallSeq int64 `json:"hall_seq"`
+		}
+		if json.Unmarshal(e.Data, &m) == nil && m.HallSeq > since {
+			since = m.HallSeq
+		}
+	}
+	return since, nil
 }

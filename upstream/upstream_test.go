@@ -578,6 +578,13 @@ func TestEventsRelayed(t *testing.T) {
 	if n := called(tn.hall, false); n != 1 {
 		t.Fatalf("after a restart the call was relayed %d times, want once", n)
 	}
+	// a node killed before its cursor reached the disk finds it in its own events
+	if err := tn.box.SetSetting(context.Background(), "hall_seq", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := tn.node.relayCursor(context.Background()); err != nil || c != h.hall.LastSeq() {
+		t.Fatalf("cursor from the node's events: %d (%v), want the hall's last event %d", c, err, h.hall.LastSeq())
+	}
 }
 
 // TestWindowTerminal: a window terminal node calls and accepts through the
