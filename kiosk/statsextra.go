@@ -13,17 +13,21 @@ import (
 // closed on time or not) and the tickets issued per hour.
 func (h *Hall) addStatsExtras(ctx context.Context, s *Stats, tickets []*Ticket) error {
 	s.IssuedByHour = make([]int, 24)
+	var accepted []*Ticket
 	for _, t := range tickets {
 		if t.Status != StatusVoid && !t.IssuedAt.IsZero() {
 			s.IssuedByHour[t.IssuedAt.In(h.cfg.Location).Hour()]++
 		}
-		if t.Status != StatusDone || t.Result != ResultAccepted {
-			continue
+		if t.Status == StatusDone && t.Result == ResultAccepted {
+			accepted = append(accepted, t)
 		}
-		cs, err := h.store.Cases(ctx, CaseQuery{TicketID: t.ID})
-		if err != nil {
-			return fmt.Errorf("kiosk: stats: cases of %s: %w", t.Number, err)
-		}
+	}
+	casesOf, err := h.casesOfTickets(ctx, accepted)
+	if err != nil {
+		return err
+	}
+	for _, t := range accepted {
+		cs := casesOf[t.ID]
 		for _, f := range figuresOf(s, t) {
 			h.addCases(f, cs)
 			if t.Agent != nil {
@@ -147,4 +151,25 @@ func share(n, of int) float64 {
 		return 0
 	}
 	return math.Round(float64(n)/float64(of)*1000) / 1000
+}
+
+// casesOfTickets reads the cases of many tickets, a few hundred tickets a
+// query, in the store's order.
+func (h *Hall) casesOfTickets(ctx context.Context, ts []*Ticket) (map[string][]Case, error) {
+	out := make(map[string][]Case, len(ts))
+	const chunk = 400
+	for i := 0; i < len(ts); i += chunk {
+		ids := make([]string, 0, chunk)
+		for _, t := range ts[i:min(i+chunk, len(ts))] {
+			ids = append(ids, t.ID)
+		}
+		cs, err := h.store.Cases(ctx, CaseQuery{TicketIDs: ids, Limit: 10000})
+		if err != nil {
+			return nil, fmt.Errorf("kiosk: stats: cases: %w", err)
+		}
+		for _, c := range cs {
+			out[c.TicketID] = append(out[c.TicketID], c)
+		}
+	}
+	return out, nil
 }

@@ -87,6 +87,7 @@ type Change struct {
 // CaseQuery selects cases; empty fields match everything.
 type CaseQuery struct {
 	TicketID   string
+	TicketIDs  []string // any of these tickets' cases (at most 500)
 	Number     string
 	Parent     string
 	Department string

@@ -391,6 +391,15 @@ func (db *DB) Cases(ctx context.Context, q kiosk.CaseQuery) ([]kiosk.Case, error
 			args = append(args, f.val)
 		}
 	}
+	if n := len(q.TicketIDs); n > 0 {
+		if n > 500 {
+			return nil, fmt.Errorf("store: cases of %d tickets: at most 500 at once", n)
+		}
+		where = append(where, "ticket_id IN (?"+strings.Repeat(",?", n-1)+")")
+		for _, id := range q.TicketIDs {
+			args = append(args, id)
+		}
+	}
 	if q.Open {
 		where = append(where, "state <> 'closed'")
 	}

@@ -356,3 +356,34 @@ func TestLeasesAndKeyTakeover(t *testing.T) {
 		t.Fatalf("idempotency = %+v, want the key on t2", s.Idempotency)
 	}
 }
+
+// TestCasesOfManyTickets: the cases of a list of tickets, in one query.
+func TestCasesOfManyTickets(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	ch := &kiosk.Change{}
+	for i, id := range []string{"t1", "t2", "t3"} {
+		ch.Tickets = append(ch.Tickets, ticket(id, "2026-11-27", fmt.Sprintf("A%03d", i+1)))
+		for j := range 2 {
+			ch.Cases = append(ch.Cases, kiosk.Case{Number: fmt.Sprintf("C-%s-%d", id, j), TicketID: id, Matter: "M", Department: "D",
+				Due: "2026-12-01", State: kiosk.CaseAccepted, AcceptedAt: time.Date(2026, 11, 27, 10, i, j, 0, time.UTC)})
+		}
+	}
+	if err := db.Commit(ctx, []*kiosk.Change{ch}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Cases(ctx, kiosk.CaseQuery{TicketIDs: []string{"t1", "t3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.Number)
+	}
+	if want := "[C-t1-0 C-t1-1 C-t3-0 C-t3-1]"; fmt.Sprint(got) != want {
+		t.Fatalf("cases %v, want %s", got, want)
+	}
+	if _, err := db.Cases(ctx, kiosk.CaseQuery{TicketIDs: make([]string, 501)}); err == nil {
+		t.Fatal("501 tickets at once: no error")
+	}
+}
