@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -33,9 +34,39 @@ func ValidMaterialID(id string) bool { return reMaterialID.MatchString(id) }
 // AddMaterial stores a validated document as a material of the actor's
 // terminal.
 func (h *Hall) AddMaterial(ctx context.Context, a Actor, source, kind string, doc []byte, pages int) (Material, error) {
+	return h.addMaterial(ctx, a, randomHex(16), source, kind, doc, pages)
+}
+
+// AddMaterialKeyed is AddMaterial under the caller's idempotency key: the
+// same key from the same terminal gives the material the first upload
+// made (replay true), so a retried upload stores nothing twice. The id is
+// a keyed hash of the terminal and the key, as unguessable as a random one.
+func (h *Hall) AddMaterialKeyed(ctx context.Context, a Actor, key, source, kind string, doc []byte, pages int) (m Material, replay bool, err error) {
+	if !reIdemKey.MatchString(key) {
+		return Material{}, false, invalid("Idempotency-Key", "1 to 128 printable characters")
+	}
+	mac := hmac.New(sha256.New, h.idKey)
+	mac.Write([]byte("material|" + a.Terminal + "|" + key))
+	id := hex.EncodeToString(mac.Sum(nil)[:16])
+	if old, _, ok, err := h.store.Material(ctx, id); err != nil {
+		return Material{}, false, fmt.Errorf("kiosk: material: %w", err)
+	} else if ok {
+		return old, true, nil
+	}
+	m, err = h.addMaterial(ctx, a, id, source, kind, doc, pages)
+	if err != nil {
+		// the same key at the same moment: the other upload stored it
+		if old, _, ok, gerr := h.store.Material(ctx, id); gerr == nil && ok {
+			return old, true, nil
+		}
+	}
+	return m, false, err
+}
+
+func (h *Hall) addMaterial(ctx context.Context, a Actor, id, source, kind string, doc []byte, pages int) (Material, error) {
 	sum := sha256.Sum256(doc)
 	m := Material{
-		ID: randomHex(16), Terminal: a.Terminal, Source: source, Kind: kind, Pages: pages, Size: len(doc),
+		ID: id, Terminal: a.Terminal, Source: source, Kind: kind, Pages: pages, Size: len(doc),
 		SHA256: hex.EncodeToString(sum[:]), CreatedAt: h.now(),
 	}
 	if err := h.store.PutMaterial(ctx, m, doc); err != nil {

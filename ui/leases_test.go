@@ -50,3 +50,26 @@ func TestLeasesOverHTTP(t *testing.T) {
 		t.Fatalf("admin sees %d blocks, want 2: %s", n, list.raw)
 	}
 }
+
+// TestUploadIdempotencyKey: a retried upload (the same Idempotency-Key from
+// the same terminal) gives the material the first one made.
+func TestUploadIdempotencyKey(t *testing.T) {
+	e := startEnv(t, limitsOff, nil, func(o *Options) { o.Documents = oneDocs{} })
+	up := func(token, key string) string {
+		t.Helper()
+		r := e.want(e.do("POST", "/api/v1/materials", token, "%PDF-1.4 pages", "Content-Type", "application/pdf", "Idempotency-Key", key), 201)
+		return str(r.body, "material_id")
+	}
+	a := up(tokKiosk, "material:one")
+	if b := up(tokKiosk, "material:one"); b != a {
+		t.Fatalf("a retried upload made %s, the first %s", b, a)
+	}
+	if c := up(tokKiosk, "material:two"); c == a {
+		t.Fatal("another key gave the same material")
+	}
+	if d := up(tokWin1, "material:one"); d == a {
+		t.Fatal("another terminal's key gave kiosk-1's material")
+	}
+	e.want(e.do("GET", "/api/v1/materials/"+a, tokKiosk, ""), 200)
+	e.want(e.do("POST", "/api/v1/materials", tokKiosk, "%PDF-1.4", "Content-Type", "application/pdf", "Idempotency-Key", "bad key"), 400)
+}

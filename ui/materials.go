@@ -63,7 +63,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	m, err := s.hall.AddMaterial(r.Context(), c.actor(), "upload", kind, doc, pages)
+	var m kiosk.Material
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		m, _, err = s.hall.AddMaterialKeyed(r.Context(), c.actor(), key, "upload", kind, doc, pages)
+	} else {
+		m, err = s.hall.AddMaterial(r.Context(), c.actor(), "upload", kind, doc, pages)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
