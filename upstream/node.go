@@ -101,7 +101,7 @@ func (n *Node) Run(ctx context.Context) {
 		n.log.Error("outbox: withdraw unanswered requests", "err", err)
 	}
 	var wg sync.WaitGroup
-	for _, f := range []func(context.Context){n.sendLoop, n.blockLoop, n.relayLoop} {
+	for _, f := range []func(context.Context){n.sendLoop, n.blockLoop, n.relayLoop, n.pruneLoop} {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(ctx) }()
 	}
@@ -226,3 +226,27 @@ func (n *Node) kickSender() {
 
 // day is the hall day of t.
 func (n *Node) day(t time.Time) string { return t.In(n.cfg.Location).Format(time.DateOnly) }
+
+// keepDone is how long the outbox keeps what it has sent: a week of
+// answers to replayed requests; the hall node has the rest.
+const keepDone = 7 * 24 * time.Hour
+
+// pruneLoop deletes what the outbox has sent more than keepDone ago, at
+// start and every six hours.
+func (n *Node) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(6 * time.Hour)
+	defer t.Stop()
+	for {
+		before := n.now().Add(-keepDone)
+		if k, err := n.box.Prune(ctx, before, n.day(before)); err != nil {
+			n.log.Error("outbox prune", "err", err)
+		} else if k > 0 {
+			n.log.Info("outbox pruned", "entries", k)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -415,3 +415,19 @@ func (o *Outbox) PendingOf(ctx context.Context, kind string) ([]Entry, error) {
 	}
 	return out, rows.Err()
 }
+
+// Prune deletes what the outbox no longer needs: entries sent (or
+// withdrawn) before `before`, and blocks of days before beforeDay that
+// were given back. Waiting entries and entries the hall node refused stay
+// (the technician's to see). It returns how many entries it deleted.
+func (o *Outbox) Prune(ctx context.Context, before time.Time, beforeDay string) (int64, error) {
+	res, err := o.db.ExecContext(ctx, `DELETE FROM entries WHERE state IN ('done', 'canceled') AND created_at < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("outbox: prune: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := o.db.ExecContext(ctx, `DELETE FROM blocks WHERE returned = 1 AND day < ?`, beforeDay); err != nil {
+		return n, fmt.Errorf("outbox: prune blocks: %w", err)
+	}
+	return n, nil
+}
