@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"yichuang/config"
 	"yichuang/kiosk"
 )
 
@@ -96,15 +97,16 @@ func (s *Server) hallOwned(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // hallPublic is h, which needs no terminal token, on the hall node; on a
-// terminal node a request bearing one of this node's tokens goes on as
-// this terminal, any other as it came: never with this terminal's
-// credentials for a caller who has none.
+// terminal node a request bearing one of this node's staff or kiosk tokens
+// goes on as this terminal, any other as it came: never with this
+// terminal's credentials for a caller who has none (nor for a display,
+// which the hall node shows no personal data).
 func (s *Server) hallPublic(h http.HandlerFunc) http.HandlerFunc {
 	if s.up == nil {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.lookup(bearer(r)); ok {
+		if t, ok := s.lookup(bearer(r)); ok && t.Role != config.RoleDisplay {
 			s.up.Forward(w, r)
 			return
 		}

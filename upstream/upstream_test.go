@@ -30,13 +30,14 @@ import (
 var testKey = bytes.Repeat([]byte{7}, 32)
 
 const (
-	hallKiosk  = "hall-kiosk1-token-0123456789"
-	hallAdmin  = "hall-admin-token-0123456789"
-	hallWin1   = "hall-window1-token-012345678"
-	hallGuide  = "hall-guide1-token-0123456789"
-	localGuide = "local-guide-token-0123456789"
-	localKiosk = "local-kiosk-token-0123456789"
-	localWin   = "local-window-token-012345678"
+	hallKiosk    = "hall-kiosk1-token-0123456789"
+	hallAdmin    = "hall-admin-token-0123456789"
+	hallWin1     = "hall-window1-token-012345678"
+	hallGuide    = "hall-guide1-token-0123456789"
+	localGuide   = "local-guide-token-0123456789"
+	localKiosk   = "local-kiosk-token-0123456789"
+	localWin     = "local-window-token-012345678"
+	localDisplay = "local-display-token-0123456"
 )
 
 // docs takes every upload as a one-page PDF (validation is tested where it
@@ -177,6 +178,7 @@ func startTerminal(t *testing.T, base, dir string) *termNode {
 terminals = [
   { id = "kiosk-1", role = "kiosk", token = %q },
   { id = "window-1", role = "window", window = 1, token = %q },
+  { id = "display-1", role = "display", token = %q },
 ]
 [upstream]
 url = %q
@@ -185,7 +187,7 @@ timeout_ms = 400
 [limits]
 terminal_per_second = 0
 public_per_second = 0
-`, localKiosk, localWin, base, hallKiosk), dir, "kiosk-1")
+`, localKiosk, localWin, localDisplay, base, hallKiosk), dir, "kiosk-1")
 }
 
 // startNode starts a terminal node of config cfgText in dir, its printer
@@ -733,6 +735,7 @@ func TestPublicLinksThroughNode(t *testing.T) {
 		{"no token", "", "", 401, false},
 		{"a wrong key", "?token=" + strings.Repeat("0", 24), "", 401, false},
 		{"a wrong bearer", "", "not-a-token-of-this-node-0123", 401, false},
+		{"this node's display token", "", localDisplay, 401, false},
 		{"the status link's key", "?token=" + key, "", 200, false},
 		{"this node's kiosk token", "", localKiosk, 200, true},
 	}
