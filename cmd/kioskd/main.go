@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -35,7 +36,22 @@ usage:
 `
 
 func main() {
+	tuneGC(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// tuneGC lets the heap grow to three times what is live before a
+// collection (GOGC=200, where Go's default is 100), with a soft limit of
+// 1 GiB that makes it collect sooner near it: at a hall's peak kioskd spends
+// memory rather than CPU (BENCHMARKS.md has both figures). GOGC and
+// GOMEMLIMIT in the environment win.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -359,6 +360,9 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 	}
 	log.Info("kioskd serving", "listen", ln.Addr().String(), "data_dir", cfg.DataDir, "hall", cfg.Hall.Name, "matters", len(cat.Matters()))
 	errc := make(chan error, 1)
+	// what start-up parsed and built and no longer needs goes back to the
+	// system before the first request: an idle kioskd holds what it uses
+	debug.FreeOSMemory()
 	go func() { errc <- srv.Serve(ln) }()
 	_ = sdNotify("READY=1\nSTATUS=serving on " + ln.Addr().String())
 	go sdWatchdog(runCtx, ln.Addr().String(), selfTLS)
