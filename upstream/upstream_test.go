@@ -76,6 +76,21 @@ func (l *link) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// startLinked starts a hall node, a link to it and a terminal node (its
+// files in dir) behind the link, and waits for the node's offline blocks.
+func startLinked(t *testing.T, extra, dir string) (*hallNode, *link, *termNode) {
+	t.Helper()
+	h := startHall(t, extra)
+	l := &link{}
+	hu, _ := url.Parse(h.srv.URL)
+	l.proxy = httputil.NewSingleHostReverseProxy(hu)
+	ls := httptest.NewServer(l)
+	t.Cleanup(ls.Close)
+	tn := startTerminal(t, ls.URL, dir)
+	waitFor(t, "offline blocks", tn.hasBlocks)
+	return h, l, tn
+}
+
 func hijackClose(w http.ResponseWriter) {
 	if hj, ok := w.(http.Hijacker); ok {
 		if c, _, err := hj.Hijack(); err == nil {
@@ -298,14 +313,7 @@ func numbers(ts []kiosk.Ticket, status string) []string {
 }
 
 func TestTicketsThroughAnOutage(t *testing.T) {
-	h := startHall(t, "[leases]\nsize = 3\n")
-	l := &link{}
-	hu, _ := url.Parse(h.srv.URL)
-	l.proxy = httputil.NewSingleHostReverseProxy(hu)
-	ls := httptest.NewServer(l)
-	defer ls.Close()
-	tn := startTerminal(t, ls.URL, t.TempDir())
-	waitFor(t, "offline blocks", tn.hasBlocks)
+	h, l, tn := startLinked(t, "[leases]\nsize = 3\n", t.TempDir())
 
 	issue := func(key string) answer {
 		return do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A"}`, "Idempotency-Key", key)
@@ -378,14 +386,7 @@ func TestTicketsThroughAnOutage(t *testing.T) {
 // the terminal handed out an offline ticket; afterwards the hall holds the
 // citizen's ticket once and the lost one is void.
 func TestLostAnswer(t *testing.T) {
-	h := startHall(t, "")
-	l := &link{}
-	hu, _ := url.Parse(h.srv.URL)
-	l.proxy = httputil.NewSingleHostReverseProxy(hu)
-	ls := httptest.NewServer(l)
-	defer ls.Close()
-	tn := startTerminal(t, ls.URL, t.TempDir())
-	waitFor(t, "offline blocks", tn.hasBlocks)
+	h, l, tn := startLinked(t, "", t.TempDir())
 
 	l.mode.Store(linkLoseAnswers)
 	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"B"}`, "Idempotency-Key", "lost")
@@ -406,14 +407,7 @@ func TestLostAnswer(t *testing.T) {
 // TestPrintFailureWithdraws: a ticket that did not print is voided on the
 // hall node (online) or never sent (offline).
 func TestPrintFailureWithdraws(t *testing.T) {
-	h := startHall(t, "")
-	l := &link{}
-	hu, _ := url.Parse(h.srv.URL)
-	l.proxy = httputil.NewSingleHostReverseProxy(hu)
-	ls := httptest.NewServer(l)
-	defer ls.Close()
-	tn := startTerminal(t, ls.URL, t.TempDir())
-	waitFor(t, "offline blocks", tn.hasBlocks)
+	h, l, tn := startLinked(t, "", t.TempDir())
 	tn.print.fail = true
 	if a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"C"}`); a.status != 503 {
 		t.Fatalf("online, not printed: %d %s", a.status, a.raw)
@@ -628,14 +622,7 @@ func TestWindowTerminal(t *testing.T) {
 // TestBlocksReturned: the next day, the terminal node gives back the unused
 // numbers of its blocks, once every ticket from them is handed in.
 func TestBlocksReturned(t *testing.T) {
-	h := startHall(t, "[leases]\nsize = 4\n")
-	l := &link{}
-	hu, _ := url.Parse(h.srv.URL)
-	l.proxy = httputil.NewSingleHostReverseProxy(hu)
-	ls := httptest.NewServer(l)
-	defer ls.Close()
-	tn := startTerminal(t, ls.URL, t.TempDir())
-	waitFor(t, "offline blocks", tn.hasBlocks)
+	h, l, tn := startLinked(t, "[leases]\nsize = 4\n", t.TempDir())
 	l.mode.Store(linkDown)
 	if a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A"}`); a.status != 201 || a.body["number"] != "A901" {
 		t.Fatalf("offline: %d %s", a.status, a.raw)
