@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"yichuang/devices/escpos"
-	"yichuang/devices/sim/printersim"
 )
 
 // TestCitizenPathEndToEnd drives a real kioskd with its simulated devices
@@ -29,12 +28,7 @@ func TestCitizenPathEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	printer, err := printersim.New(&printersim.Opts{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = printer.Run(ctx) }()
-	defer printer.Close()
+	printer := startPrinterSim(t, ctx)
 
 	dir := t.TempDir()
 	addr := freeAddr(t)

@@ -20,7 +20,6 @@ import (
 
 	"yichuang/devices/sim/displaysim"
 	"yichuang/devices/sim/idcardsim"
-	"yichuang/devices/sim/printersim"
 )
 
 var kioskdBin string
@@ -592,12 +591,7 @@ func TestDoctor(t *testing.T) {
 	}
 	go func() { _ = reader.Run(ctx) }()
 	defer reader.Close()
-	printer, err := printersim.New(&printersim.Opts{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = printer.Run(ctx) }()
-	defer printer.Close()
+	printer := startPrinterSim(t, ctx)
 	printer.SetPaperOut(true)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "k.toml")

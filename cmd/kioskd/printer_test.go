@@ -13,17 +13,25 @@ import (
 	"yichuang/devices/sim/printersim"
 )
 
-// TestPrinterAgainstSimulator drives the terminal's printer through the real
-// ESC/POS driver and TCP transport against the simulator.
-func TestPrinterAgainstSimulator(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+// startPrinterSim runs an ESC/POS printer simulator on a loopback TCP
+// port until ctx ends or the test does.
+func startPrinterSim(t *testing.T, ctx context.Context) *printersim.Printer {
+	t.Helper()
 	sim, err := printersim.New(&printersim.Opts{Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = sim.Run(ctx) }()
-	defer sim.Close()
+	t.Cleanup(func() { sim.Close() })
+	return sim
+}
+
+// TestPrinterAgainstSimulator drives the terminal's printer through the real
+// ESC/POS driver and TCP transport against the simulator.
+func TestPrinterAgainstSimulator(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sim := startPrinterSim(t, ctx)
 	var states []devices.State
 	health := devices.NewHealth(func(s devices.Status) { states = append(states, s.State) })
 	p := &printer{uri: sim.URI(), opts: printerOpts(config.Printer{Width: 58}), health: health, log: slog.New(slog.DiscardHandler)}

@@ -10,7 +10,6 @@ import (
 	"yichuang/config"
 	"yichuang/devices"
 	"yichuang/devices/escpos"
-	"yichuang/devices/sim/printersim"
 )
 
 // TestSlipPrinterAgainstSimulator prints an acceptance receipt through the
@@ -19,12 +18,7 @@ import (
 func TestSlipPrinterAgainstSimulator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sim, err := printersim.New(&printersim.Opts{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = sim.Run(ctx) }()
-	defer sim.Close()
+	sim := startPrinterSim(t, ctx)
 	health := devices.NewHealth(nil)
 	p := &printer{uri: sim.URI(), opts: printerOpts(config.Printer{Width: 80}), health: health, log: slog.New(slog.DiscardHandler)}
 	slip := devices.CaseSlip{Kind: devices.SlipReceipt, Hall: "涵江区行政服务中心", Number: "HJ-SJ-0001202611270001",
