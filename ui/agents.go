@@ -136,16 +136,11 @@ func (s *Server) takeOverRoute() http.HandlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, _ := callerOf(r)
-		rec := &captured{header: http.Header{}}
-		s.up.Forward(rec, r)
+		rec := s.relay(r)
 		var v issuedView
 		p := s.printers[c.ID]
 		if rec.status != http.StatusCreated || p == nil || json.Unmarshal(rec.body.Bytes(), &v) != nil || !v.New {
-			for k, vs := range rec.header {
-				w.Header()[k] = vs
-			}
-			w.WriteHeader(rec.status)
-			_, _ = w.Write(rec.body.Bytes())
+			rec.passOn(w)
 			return
 		}
 		t := kiosk.Ticket{ID: v.ID, Number: v.Number, Zone: v.Zone, Priority: v.Priority, Matter: v.Matter, Package: v.Package,

@@ -282,21 +282,12 @@ func (s *Server) slipData(w http.ResponseWriter, r *http.Request) {
 // fetchSlip asks the hall node for a case slip's data; on failure it has
 // answered with the hall node's words.
 func (s *Server) fetchSlip(w http.ResponseWriter, r *http.Request, number, doc string) (devices.CaseSlip, bool) {
-	req := r.Clone(r.Context())
-	req.Method = http.MethodGet
-	req.URL.Path = "/api/v1/cases/" + url.PathEscape(number) + "/slip/" + url.PathEscape(doc)
-	req.URL.RawPath = ""
-	req.Body, req.ContentLength = http.NoBody, 0
-	req.Header.Del("Content-Type")
-	rec := &captured{header: http.Header{}}
-	s.up.Forward(rec, req)
+	rec := s.askHall(r, "/api/v1/cases/"+url.PathEscape(number)+"/slip/"+url.PathEscape(doc))
 	var slip devices.CaseSlip
 	if rec.status == http.StatusOK && json.Unmarshal(rec.body.Bytes(), &slip) == nil {
 		return slip, true
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(rec.status)
-	_, _ = w.Write(rec.body.Bytes())
+	rec.passOn(w)
 	return devices.CaseSlip{}, false
 }
 

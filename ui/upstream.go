@@ -252,19 +252,14 @@ func (s *Server) onHallNode(err error) bool {
 // between the two).
 func (s *Server) queueUpstream(w http.ResponseWriter, r *http.Request) {
 	seq := s.hall.LastSeq()
-	rec := &captured{header: http.Header{}}
-	s.up.Forward(rec, r)
+	rec := s.relay(r)
 	var m map[string]any
 	if rec.status == http.StatusOK && json.Unmarshal(rec.body.Bytes(), &m) == nil {
 		m["seq"] = seq
 		writeJSON(w, http.StatusOK, m)
 		return
 	}
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.status)
-	_, _ = w.Write(rec.body.Bytes())
+	rec.passOn(w)
 }
 
 // captured is an answer held to be changed before it goes out.
@@ -272,6 +267,33 @@ type captured struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+}
+
+// passOn writes the held answer as it came.
+func (c *captured) passOn(w http.ResponseWriter) {
+	for k, v := range c.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(c.status)
+	_, _ = w.Write(c.body.Bytes())
+}
+
+// relay sends r on to the hall node as this terminal and holds the answer.
+func (s *Server) relay(r *http.Request) *captured {
+	rec := &captured{header: http.Header{}}
+	s.up.Forward(rec, r)
+	return rec
+}
+
+// askHall asks the hall node GET path as this terminal, for the caller of
+// r (its staff session goes too), and holds the answer.
+func (s *Server) askHall(r *http.Request, path string) *captured {
+	req := r.Clone(r.Context())
+	req.Method = http.MethodGet
+	req.Body, req.ContentLength = http.NoBody, 0
+	req.Header.Del("Content-Type")
+	req.URL.Path, req.URL.RawPath, req.URL.RawQuery = path, "", ""
+	return s.relay(req)
 }
 
 func (c *captured) Header() http.Header { return c.header }
@@ -290,19 +312,10 @@ func (c *captured) Write(b []byte) (int, error) {
 // reprintUpstream prints again, on this terminal node's printer, a waiting
 // ticket as the hall node has it.
 func (s *Server) reprintUpstream(w http.ResponseWriter, r *http.Request, p Printer) {
-	req := r.Clone(r.Context())
-	req.Method = http.MethodGet
-	req.Body, req.ContentLength = http.NoBody, 0
-	req.Header.Del("Content-Type")
-	req.URL.Path = "/api/v1/tickets/" + url.PathEscape(r.PathValue("id"))
-	req.URL.RawPath = ""
-	rec := &captured{header: http.Header{}}
-	s.up.Forward(rec, req)
+	rec := s.askHall(r, "/api/v1/tickets/"+url.PathEscape(r.PathValue("id")))
 	var v ticketView
 	if rec.status != http.StatusOK || json.Unmarshal(rec.body.Bytes(), &v) != nil {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
+		rec.passOn(w)
 		return
 	}
 	if v.Status != kiosk.StatusWaiting {
