@@ -4,6 +4,9 @@
 #   make bench  benchmarks
 
 GO      ?= go
+# The Go toolchain the project is built and tested with (go.mod names it too):
+# the go command on the PATH fetches it from the module proxy once.
+export GOTOOLCHAIN := go1.27.3
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)

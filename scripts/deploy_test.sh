@@ -24,6 +24,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
+# the toolchain go.mod names (the go command fetches it from the module proxy once)
+export GOTOOLCHAIN=go1.27.3
 GO=${GO:-go}
 NFPM_VERSION=${NFPM_VERSION:-v2.45.2}
 export NFPM_VERSION

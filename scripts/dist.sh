@@ -41,6 +41,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# the toolchain go.mod names (the go command fetches it from the module proxy once)
+export GOTOOLCHAIN=go1.27.3
 GO=${GO:-go}
 VERSION=${VERSION:-dev}
 COMMIT=${COMMIT:-unknown}
