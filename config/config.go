@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -56,6 +57,7 @@ type Config struct {
 	Platform     Platform     `toml:"platform"`
 	Upstream     Upstream     `toml:"upstream"`
 	Leases       Leases       `toml:"leases"`
+	District     District     `toml:"district"`
 
 	// Location is Timezone loaded; set by Validate.
 	Location *time.Location `toml:"-"`
@@ -283,6 +285,25 @@ type Upstream struct {
 	// certificate (https); empty: the system's roots. See TLSConfig.
 	CAFile string `toml:"ca_file"`
 }
+
+// District joins this hall node to its district over NATS JetStream: the
+// district hub, or one of its centres. Absent (no centre): a hall alone.
+type District struct {
+	Centre     string   `toml:"centre"`      // this centre's code, e.g. "350303-00"
+	Name       string   `toml:"name"`        // shown at the hub; default: hall.name
+	Hub        bool     `toml:"hub"`         // this node is the district hub
+	LeafListen string   `toml:"leaf_listen"` // hub: where centres' leaf links connect
+	URL        []string `toml:"url"`         // a centre: the hub's (or a NATS cluster's) leaf addresses
+	Token      string   `toml:"token"`       // the leaf link's credential
+	Store      string   `toml:"store"`       // JetStream storage; default data_dir/nats
+	// TLS of the leaf link: the hub serves cert/key; a centre trusts ca_file.
+	Cert   string `toml:"cert"`
+	Key    string `toml:"key"`
+	CAFile string `toml:"ca_file"`
+}
+
+// Enabled says whether this node is part of a district.
+func (d District) Enabled() bool { return d.Centre != "" }
 
 // Leases are the blocks of ticket numbers the hall node grants each
 // terminal node in advance, so a kiosk keeps issuing while the hall node
@@ -712,6 +733,9 @@ func (c *Config) validateDevices(windows map[int]string) error {
 	if t := c.Upstream.TimeoutMS; t < 100 || t > 60000 {
 		return errf("upstream.timeout_ms", "%d is not between 100 and 60000", t)
 	}
+	if err := c.validateDistrict(); err != nil {
+		return err
+	}
 	if l := c.Leases; l.Size < 1 || l.Size > 500 {
 		return errf("leases.size", "%d is not between 1 and 500", l.Size)
 	} else if l.FirstNumber < 1 || l.FirstNumber > 9000 {
@@ -720,6 +744,55 @@ func (c *Config) validateDevices(windows map[int]string) error {
 		return errf("leases.ttl_minutes", "must be at least 1")
 	} else if l.MaxBlocks < 1 {
 		return errf("leases.max_blocks", "must be at least 1")
+	}
+	return nil
+}
+
+var centreCodeRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$`)
+
+func (c *Config) validateDistrict() error {
+	d := &c.District
+	if !d.Enabled() {
+		if d.Hub || len(d.URL) > 0 || d.Token != "" || d.LeafListen != "" {
+			return errf("district.centre", "this centre's code is needed to join a district")
+		}
+		return nil
+	}
+	if !centreCodeRE.MatchString(d.Centre) {
+		return errf("district.centre", "%q is not a centre code (letters, digits, - and _, up to 32)", d.Centre)
+	}
+	if len(d.Token) < 16 {
+		return errf("district.token", "the leaf link needs a credential of at least 16 characters")
+	}
+	if d.Name == "" {
+		d.Name = c.Hall.Name
+	}
+	if d.Store == "" {
+		d.Store = filepath.Join(c.DataDir, "nats")
+	}
+	if c.Upstream.URL != "" {
+		return errf("district.centre", "a terminal node does not join the district: its hall node does")
+	}
+	if d.Hub {
+		if len(d.URL) > 0 {
+			return errf("district.url", "the hub embeds the hub server: give leaf_listen, not url")
+		}
+		if _, _, err := net.SplitHostPort(d.LeafListen); err != nil {
+			return errf("district.leaf_listen", "%q is not host:port", d.LeafListen)
+		}
+		if (d.Cert == "") != (d.Key == "") {
+			return errf("district.cert", "give both cert and key, or neither")
+		}
+		return nil
+	}
+	if len(d.URL) == 0 {
+		return errf("district.url", "a centre needs the hub's leaf address, e.g. nats-leaf://10.0.0.2:7422")
+	}
+	for i, s := range d.URL {
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || !slices.Contains([]string{"nats-leaf", "nats", "tls"}, u.Scheme) {
+			return errf(fmt.Sprintf("district.url[%d]", i), "%q is not nats-leaf://host:port (or tls://host:port)", s)
+		}
 	}
 	return nil
 }

@@ -326,7 +326,7 @@ func (h *Hall) findTicket(ctx context.Context, id, number string) (Ticket, error
 // mattersOf returns the matters a ticket is for (none for a zone ticket).
 func (h *Hall) mattersOf(t *Ticket) ([]*Matter, error) {
 	if t.Matter != "" {
-		m, ok := h.cat.Matter(t.Matter)
+		m, ok := h.Catalog().Matter(t.Matter)
 		if !ok {
 			return nil, conflict("matter %s of ticket %s is no longer in the catalog", t.Matter, t.Number)
 		}
@@ -335,13 +335,13 @@ func (h *Hall) mattersOf(t *Ticket) ([]*Matter, error) {
 	if t.Package == "" {
 		return nil, nil
 	}
-	p, ok := h.cat.Package(t.Package)
+	p, ok := h.Catalog().Package(t.Package)
 	if !ok {
 		return nil, conflict("package %s of ticket %s is no longer in the catalog", t.Package, t.Number)
 	}
 	var out []*Matter
 	for _, code := range p.Matters {
-		if m, ok := h.cat.Matter(code); ok {
+		if m, ok := h.Catalog().Matter(code); ok {
 			out = append(out, m)
 		}
 	}

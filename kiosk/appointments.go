@@ -69,7 +69,7 @@ func (h *Hall) AddAppointments(ctx context.Context, a Actor, as []Appointment) (
 			return nil, invalid(field("code"), "code %s is given twice", ap.Code)
 		}
 		seen["code|"+ap.Code] = ""
-		m, ok := h.cat.Matter(ap.Matter)
+		m, ok := h.Catalog().Matter(ap.Matter)
 		if !ok {
 			return nil, invalid(field("matter"), "unknown matter %q", ap.Matter)
 		}

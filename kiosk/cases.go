@@ -54,7 +54,7 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 	}
 	var out []Case
 	if t.Package != "" {
-		p, ok := h.cat.Package(t.Package)
+		p, ok := h.Catalog().Package(t.Package)
 		if !ok {
 			return nil, conflict("package %s is no longer in the catalog", t.Package)
 		}
@@ -65,7 +65,7 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 		}
 		due := local
 		for _, code := range p.Matters {
-			m, ok := h.cat.Matter(code)
+			m, ok := h.Catalog().Matter(code)
 			if !ok {
 				return nil, conflict("matter %s of package %s is no longer in the catalog", code, p.Code)
 			}
@@ -88,7 +88,7 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 		if code == "" {
 			return nil, invalid("matter", "ticket %s is for a zone: name the matter accepted", t.Number)
 		}
-		m, ok := h.cat.Matter(code)
+		m, ok := h.Catalog().Matter(code)
 		if !ok {
 			return nil, invalid("matter", "unknown matter %q", code)
 		}
@@ -407,10 +407,10 @@ func (h *Hall) PackageStats(ctx context.Context) ([]PackageFigures, error) {
 		f := by[c.Package]
 		if f == nil {
 			f = &PackageFigures{Code: c.Package}
-			if p, ok := h.cat.Package(c.Package); ok {
+			if p, ok := h.Catalog().Package(c.Package); ok {
 				f.Name = p.Name
 				for _, code := range p.Matters {
-					if m, ok := h.cat.Matter(code); ok {
+					if m, ok := h.Catalog().Matter(code); ok {
 						f.PromisedSum += m.PromiseDays
 						f.PromisedLatest = max(f.PromisedLatest, m.PromiseDays)
 					}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"yichuang/config"
@@ -38,7 +39,8 @@ type Options struct {
 // arrive together: group commit), and only then answered and published.
 type Hall struct {
 	cfg     *config.Config
-	cat     *Catalog
+	cat     atomic.Pointer[Catalog] // swapped whole by SetCatalog
+	catVer  atomic.Uint64           // the district catalog version it is (0: the node's own file)
 	store   Store
 	now     func() time.Time
 	publish func(Event)
@@ -88,7 +90,7 @@ func Open(ctx context.Context, o Options) (*Hall, error) {
 		return nil, errors.New("kiosk: open: config, catalog and store are needed")
 	}
 	h := &Hall{
-		cfg: o.Config, cat: o.Catalog, store: o.Store, now: o.Now, publish: o.Publish,
+		cfg: o.Config, store: o.Store, now: o.Now, publish: o.Publish,
 		idKey: o.IDKey, log: o.Logger,
 		cal: NewCalendar(o.Config.Hall.Holidays, o.Config.Hall.Workdays),
 		policy: Policy{
@@ -98,6 +100,7 @@ func Open(ctx context.Context, o Options) (*Hall, error) {
 		queue: make(chan *pending, 4096),
 		stop:  make(chan struct{}),
 	}
+	h.cat.Store(o.Catalog)
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -130,8 +133,21 @@ func (h *Hall) Close() {
 // Config returns the hall's configuration.
 func (h *Hall) Config() *config.Config { return h.cfg }
 
-// Catalog returns the hall's catalog.
-func (h *Hall) Catalog() *Catalog { return h.cat }
+// Catalog returns the hall's catalog: the one in force now. A caller that
+// looks at several matters of one request asks once and keeps the answer.
+func (h *Hall) Catalog() *Catalog { return h.cat.Load() }
+
+// CatalogVersion is the district catalog version the hall runs (0: its own
+// catalog file, not the district's).
+func (h *Hall) CatalogVersion() uint64 { return h.catVer.Load() }
+
+// SetCatalog puts a new catalog in force at once (the district's standard
+// catalog, version v): requests that already hold the old one finish with
+// it; tickets and cases keep the matter codes they were made with.
+func (h *Hall) SetCatalog(c *Catalog, v uint64) {
+	h.cat.Store(c)
+	h.catVer.Store(v)
+}
 
 // Calendar returns the hall's working-day calendar.
 func (h *Hall) Calendar() *Calendar { return h.cal }

@@ -209,10 +209,10 @@ func (h *Hall) requiredMaterials(t *Ticket) []string {
 	if code == "" && t.Submission != nil {
 		code = t.Submission.Matter
 	}
-	if m, ok := h.cat.Matter(code); ok {
+	if m, ok := h.Catalog().Matter(code); ok {
 		return m.Materials
 	}
-	if p, ok := h.cat.Package(t.Package); ok {
+	if p, ok := h.Catalog().Package(t.Package); ok {
 		return p.Materials
 	}
 	return nil

@@ -65,7 +65,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 	var matters []*Matter
 	switch {
 	case r.Matter != "":
-		m, ok := h.cat.Matter(r.Matter)
+		m, ok := h.Catalog().Matter(r.Matter)
 		if !ok {
 			return "", nil, invalid("matter", "unknown matter %q", r.Matter)
 		}
@@ -75,12 +75,12 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 		}
 		zone = m.Zone
 	case r.Package != "":
-		p, ok := h.cat.Package(r.Package)
+		p, ok := h.Catalog().Package(r.Package)
 		if !ok {
 			return "", nil, invalid("package", "unknown package %q", r.Package)
 		}
 		for _, code := range p.Matters {
-			m, _ := h.cat.Matter(code)
+			m, _ := h.Catalog().Matter(code)
 			matters = append(matters, m)
 		}
 		if zone != "" && zone != p.LeadZone {
@@ -122,7 +122,7 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 	}
 	if s.Matter != "" {
 		if len(matters) == 0 {
-			m, ok := h.cat.Matter(s.Matter)
+			m, ok := h.Catalog().Matter(s.Matter)
 			if !ok {
 				return invalid("submission.matter", "unknown matter %q", s.Matter)
 			}

@@ -76,7 +76,8 @@ func (s *Server) catalog(w http.ResponseWriter, r *http.Request) {
 		}
 		b = cat.AppendJSON(b, p)
 	}
-	b = append(append(append(b, `],"zones":`...), zones...), "}\n"...)
+	b = strconv.AppendUint(append(b, `],"version":`...), s.hall.CatalogVersion(), 10)
+	b = append(append(append(b, `,"zones":`...), zones...), "}\n"...)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

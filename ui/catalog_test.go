@@ -29,7 +29,7 @@ func TestCatalogAnswerBytes(t *testing.T) {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(map[string]any{"zones": (&Server{cfg: e.hall.Config()}).zoneViews(), "matters": ms, "packages": ps}); err != nil {
+		if err := enc.Encode(map[string]any{"zones": (&Server{cfg: e.hall.Config()}).zoneViews(), "matters": ms, "packages": ps, "version": e.hall.CatalogVersion()}); err != nil {
 			t.Fatal(err)
 		}
 		if got.raw != want.String() {

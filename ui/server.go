@@ -24,6 +24,7 @@ import (
 type Server struct {
 	hall          *kiosk.Hall
 	up            Upstream
+	district      District
 	cfg           *config.Config
 	log           *slog.Logger
 	hub           *Hub
@@ -67,6 +68,8 @@ type Options struct {
 	Voice func(id int64) ([]byte, bool)
 	// Upstream, on a terminal node, is the hall node it forwards to.
 	Upstream Upstream
+	// District, when this hall node is part of one: the hub or a centre.
+	District District
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -80,7 +83,7 @@ type Printer interface {
 // NewServer builds the HTTP handler.
 func NewServer(o Options) *Server {
 	s := &Server{
-		hall: o.Hall, up: o.Upstream, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
+		hall: o.Hall, up: o.Upstream, district: o.District, cfg: o.Hall.Config(), log: o.Logger, hub: o.Hub, health: o.Health, printers: o.Printers, simCard: o.SimCard,
 		docs: o.Documents, scanners: o.Scanners, voice: o.Voice, staff: o.Staff, speak: o.Speak,
 		mux: http.NewServeMux(), start: time.Now(),
 	}
@@ -112,6 +115,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
 	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
+	m.HandleFunc("PUT /api/v1/catalog", s.auth(roles(config.RoleAdmin), s.hallOwned(s.putCatalog)))
+	m.HandleFunc("GET /api/v1/district/centres", s.auth(roles(config.RoleAdmin), s.hallOwned(s.districtCentres)))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("POST /api/v1/leases", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.grantLeases)))
 	m.HandleFunc("POST /api/v1/leases/return", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.returnLease)))

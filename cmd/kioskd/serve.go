@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -79,6 +80,15 @@ func loadCatalog(cfg *config.Config) (*kiosk.Catalog, error) {
 			return nil, fmt.Errorf("config: catalog.packages_file: %w", err)
 		}
 		packages = b
+	}
+	if cfg.District.Enabled() && packages == nil && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		// a centre of a district serves the district's matters from its
+		// own zones until the first standard catalog version arrives
+		cat, err := hallCatalog(cfg, data)
+		if err != nil {
+			return nil, fmt.Errorf("config: catalog: %w", err)
+		}
+		return cat, nil
 	}
 	zones := make([]string, 0, len(cfg.Zones))
 	for _, z := range cfg.Zones {
@@ -337,6 +347,14 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 	}
 	if reader != nil && reader.sim != nil {
 		opts.SimCard = reader.SimPlace
+	}
+	dist, err := startDistrict(runCtx, cfg, hall, log)
+	if err != nil {
+		return err
+	}
+	if dist != nil {
+		defer dist.Close()
+		opts.District = dist
 	}
 	up, stopUp, err := startUpstream(runCtx, cfg, hall, dataKey, log)
 	if err != nil {
