@@ -60,6 +60,14 @@ func TestErrors(t *testing.T) {
 		{"same token twice", `terminals = [{ id = "a", role = "kiosk", token = "0123456789abcdef" }, { id = "b", role = "guide", token = "0123456789abcdef" }]`, "config: terminals[1].token:"},
 		{"bad printer width", "[devices.printer]\nwidth_mm = 70", "config: devices.printer.width_mm:"},
 		{"bad scanner", "[devices.scanner]\nbackend = \"fax\"", "config: devices.scanner.backend:"},
+		{"district without centre", "[district]\nhub = true\nleaf_listen = \"127.0.0.1:7422\"", "config: district.centre:"},
+		{"district bad centre", "[district]\ncentre = \"a b\"\ntoken = \"0123456789abcdef\"", "config: district.centre:"},
+		{"district short token", "[district]\ncentre = \"350303-01\"\ntoken = \"short\"\nurl = [\"nats-leaf://h:7422\"]", "config: district.token:"},
+		{"district hub without listen", "[district]\ncentre = \"350303-00\"\nhub = true\ntoken = \"0123456789abcdef\"", "config: district.leaf_listen:"},
+		{"district hub with url", "[district]\ncentre = \"350303-00\"\nhub = true\nleaf_listen = \"127.0.0.1:7422\"\ntoken = \"0123456789abcdef\"\nurl = [\"nats-leaf://h:7422\"]", "config: district.url:"},
+		{"district centre without url", "[district]\ncentre = \"350303-01\"\ntoken = \"0123456789abcdef\"", "config: district.url:"},
+		{"district bad url", "[district]\ncentre = \"350303-01\"\ntoken = \"0123456789abcdef\"\nurl = [\"http://h:7422\"]", "config: district.url[0]:"},
+		{"district hub cert without key", "[district]\ncentre = \"350303-00\"\nhub = true\nleaf_listen = \"127.0.0.1:7422\"\ntoken = \"0123456789abcdef\"\ncert = \"x.pem\"", "config: district.cert:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
