@@ -300,6 +300,8 @@ type District struct {
 	Cert   string `toml:"cert"`
 	Key    string `toml:"key"`
 	CAFile string `toml:"ca_file"`
+	// FiguresSeconds is how often the hall tells the district today's figures.
+	FiguresSeconds int `toml:"figures_seconds"`
 }
 
 // Enabled says whether this node is part of a district.
@@ -769,6 +771,12 @@ func (c *Config) validateDistrict() error {
 	}
 	if d.Store == "" {
 		d.Store = filepath.Join(c.DataDir, "nats")
+	}
+	if d.FiguresSeconds == 0 {
+		d.FiguresSeconds = 30
+	}
+	if d.FiguresSeconds < 1 || d.FiguresSeconds > 3600 {
+		return errf("district.figures_seconds", "%d is not between 1 and 3600", d.FiguresSeconds)
 	}
 	if c.Upstream.URL != "" {
 		return errf("district.centre", "a terminal node does not join the district: its hall node does")

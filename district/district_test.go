@@ -286,3 +286,84 @@ func testLog(t *testing.T) *slog.Logger {
 	}
 	return nil
 }
+
+// Every centre's figures reach the hub, the last word of each day counting
+// (a day told again with newer figures replaces it, the same figures again
+// change nothing), also those told while the hub was down; the district's
+// sum is the sum of the centres'.
+func TestFigures(t *testing.T) {
+	ctx := context.Background()
+	hubAddr := freePort(t)
+	hubDir := t.TempDir()
+	hub := startHub(t, hubAddr, hubDir)
+	defer func() { hub.Close() }()
+	a := startCentre(t, "350303-01", hubAddr, t.TempDir())
+	defer a.Close()
+	b := startCentre(t, "350303-02", hubAddr, t.TempDir())
+	defer b.Close()
+	eventually(t, "both centres registered", 15*time.Second, func() (bool, string) {
+		cs, err := hub.Centres(ctx)
+		return err == nil && len(cs) == 3, fmt.Sprint(cs, err)
+	})
+	day := func(date string, issued, served, accepted, overdue, r5, r1, staff int, waitSum float64) DayFigures {
+		return DayFigures{Date: date, Issued: issued, Served: served, Waited: served, WaitSumSec: waitSum,
+			CasesAccepted: accepted, CasesOverdue: overdue, Ratings: map[string]int{"5": r5, "1": r1}, Rated: r5 + r1, IntakeStaff: staff}
+	}
+	for _, f := range []DayFigures{
+		day("2026-12-01", 100, 90, 40, 1, 30, 2, 3, 90*600),
+		day("2026-12-02", 50, 40, 20, 0, 10, 0, 3, 40*300),
+		day("2026-12-02", 60, 55, 25, 0, 12, 1, 3, 55*300), // the day told again: this counts
+		day("2026-12-09", 999, 999, 999, 9, 9, 9, 3, 1),    // outside the period asked
+	} {
+		if err := a.PublishFigures(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.PublishFigures(ctx, day("2026-12-01", 10, 8, 4, 0, 3, 0, 2, 8*120)); err != nil {
+		t.Fatal(err)
+	}
+	// the hub goes down; B tells a day meanwhile, and the same figures twice
+	hub.Close()
+	for range 2 {
+		if err := b.PublishFigures(ctx, day("2026-12-02", 20, 18, 9, 2, 5, 1, 2, 18*240)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hub = startHub(t, hubAddr, hubDir)
+	want := map[string]Totals{
+		"350303-01": {Issued: 160, Served: 145, CasesAccepted: 65, CasesOverdue: 1, Rated: 45, IntakeStaff: 3, Days: 2},
+		"350303-02": {Issued: 30, Served: 26, CasesAccepted: 13, CasesOverdue: 2, Rated: 9, IntakeStaff: 2, Days: 2},
+	}
+	eventually(t, "the district's figures", 30*time.Second, func() (bool, string) {
+		f, err := hub.Figures(ctx, "2026-12-01", "2026-12-08")
+		if err != nil {
+			return false, err.Error()
+		}
+		got := map[string]Totals{}
+		for _, c := range f.Centres {
+			if c.Days > 0 {
+				got[c.Centre] = c.Totals
+			}
+		}
+		for k, w := range want {
+			g := got[k]
+			if g.Issued != w.Issued || g.Served != w.Served || g.CasesAccepted != w.CasesAccepted || g.CasesOverdue != w.CasesOverdue ||
+				g.Rated != w.Rated || g.IntakeStaff != w.IntakeStaff || g.Days != w.Days {
+				return false, fmt.Sprintf("%s: %+v", k, g)
+			}
+		}
+		s := f.Sum
+		if s.Issued != 190 || s.Served != 171 || s.CasesAccepted != 78 || s.CasesOverdue != 3 || s.Rated != 54 ||
+			s.IntakeStaff != 5 || s.Ratings["5"] != 12+30+3+5 || s.Ratings["1"] != 2+1+1 {
+			return false, fmt.Sprintf("sum %+v", s)
+		}
+		// mean wait over every service: (90·600 + 55·300 + 8·120 + 18·240) / 171
+		if w := (90.0*600 + 55*300 + 8*120 + 18*240) / 171; s.MeanWaitSec < w-0.001 || s.MeanWaitSec > w+0.001 {
+			return false, fmt.Sprintf("mean wait %.3f, want %.3f", s.MeanWaitSec, w)
+		}
+		if got := s.CasesPerStaff; got < 78.0/5-0.001 || got > 78.0/5+0.001 {
+			return false, fmt.Sprintf("cases per staff %.3f", got)
+		}
+		return true, ""
+	})
+}

@@ -173,17 +173,19 @@ func (n *Node) kicker(ctx context.Context) {
 		if time.Since(last[centre]) < 5*time.Second {
 			continue
 		}
-		if err := n.kick(ctx, streamName(centre)); err != nil {
-			n.log.Warn("district: restart sourcing", "centre", centre, "err", err)
+		for _, k := range [][2]string{{districtStream, streamName(centre)}, {figuresStream, figuresStreamName(centre)}} {
+			if err := n.kick(ctx, k[0], k[1]); err != nil {
+				n.log.Warn("district: restart sourcing", "centre", centre, "stream", k[1], "err", err)
+			}
 		}
 		last[centre] = time.Now()
 	}
 }
 
-func (n *Node) kick(ctx context.Context, stream string) error {
+func (n *Node) kick(ctx context.Context, into, stream string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.js.Stream(ctx, districtStream)
+	st, err := n.js.Stream(ctx, into)
 	if err != nil {
 		return err
 	}
@@ -230,20 +232,38 @@ func (n *Node) addSource(ctx context.Context, r registration) error {
 	if err != nil {
 		return fmt.Errorf("district: %s stream: %w", districtStream, err)
 	}
-	cfg := st.CachedInfo().Config
-	if slices.ContainsFunc(cfg.Sources, func(s *jetstream.StreamSource) bool { return s.Name == r.Stream }) {
-		return nil
+	added, err := n.source(ctx, st, r.Stream, r.Domain)
+	if err != nil {
+		return fmt.Errorf("district: source centre %s: %w", r.Centre, err)
 	}
-	src := &jetstream.StreamSource{Name: r.Stream}
-	if r.Domain != HubDomain {
-		src.External = &jetstream.ExternalStream{APIPrefix: "$JS." + r.Domain + ".API"}
+	fst, err := n.js.Stream(ctx, figuresStream)
+	if err != nil {
+		return fmt.Errorf("district: %s stream: %w", figuresStream, err)
+	}
+	if _, err := n.source(ctx, fst, figuresStreamName(r.Centre), r.Domain); err != nil {
+		return fmt.Errorf("district: source centre %s's figures: %w", r.Centre, err)
+	}
+	if added {
+		n.log.Info("district: centre joined", "centre", r.Centre, "name", r.Name)
+	}
+	return nil
+}
+
+// source makes st source a stream of a domain, once.
+func (n *Node) source(ctx context.Context, st jetstream.Stream, name, domain string) (bool, error) {
+	cfg := st.CachedInfo().Config
+	if slices.ContainsFunc(cfg.Sources, func(s *jetstream.StreamSource) bool { return s.Name == name }) {
+		return false, nil
+	}
+	src := &jetstream.StreamSource{Name: name}
+	if domain != HubDomain {
+		src.External = &jetstream.ExternalStream{APIPrefix: "$JS." + domain + ".API"}
 	}
 	cfg.Sources = append(cfg.Sources, src)
 	if _, err := n.js.UpdateStream(ctx, cfg); err != nil {
-		return fmt.Errorf("district: source centre %s: %w", r.Centre, err)
+		return false, err
 	}
-	n.log.Info("district: centre joined", "centre", r.Centre, "name", r.Name)
-	return nil
+	return true, nil
 }
 
 // Centres is the hub's view of every registered centre: online when its

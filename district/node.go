@@ -246,6 +246,9 @@ func (n *Node) setUp(ctx context.Context) error {
 			return fmt.Errorf("district: catalog mirror: %w", err)
 		}
 	}
+	if err := n.setUpFigures(ctx); err != nil {
+		return err
+	}
 	// every node, the hub included (it is a hall too), writes its own events
 	// into a stream in its own domain
 	if _, err := n.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{

@@ -17,6 +17,7 @@ type Figures struct {
 	NoShow         int            `json:"no_show"`
 	Expired        int            `json:"expired"`
 	Voided         int            `json:"voided"`
+	Called         int            `json:"called"` // tickets called, whose waits the wait figures hold
 	MeanWaitSec    float64        `json:"mean_wait_s"`
 	P90WaitSec     float64        `json:"p90_wait_s"`
 	P50WaitSec     float64        `json:"p50_wait_s"`
@@ -250,6 +251,7 @@ func (f *Figures) add(t *Ticket) {
 }
 
 func (f *Figures) finish() {
+	f.Called = len(f.waits)
 	f.MeanWaitSec = round1(mean(f.waits))
 	f.P90WaitSec = round1(percentile(f.waits, 0.9))
 	f.P50WaitSec = round1(percentile(f.waits, 0.5))

@@ -28,6 +28,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/catalog", "", all},
 		{"PUT", "/api/v1/catalog", `{"matters":[]}`, []string{"admin"}},
 		{"GET", "/api/v1/district/centres", "", []string{"admin"}},
+		{"GET", "/api/v1/district/stats", "", []string{"admin"}},
 		{"GET", "/api/v1/queue", "", all},
 		{"POST", "/api/v1/tickets", `{"zone":"A"}`, []string{"kiosk", "guide"}},
 		{"GET", "/api/v1/tickets", "", []string{"guide", "win1", "win2", "display", "admin"}},

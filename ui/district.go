@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"yichuang/district"
 )
@@ -17,6 +18,7 @@ type District interface {
 	IsHub() bool
 	Centres(ctx context.Context) ([]district.CentreStatus, error)
 	PublishCatalog(ctx context.Context, data []byte) (uint64, error)
+	Figures(ctx context.Context, from, to string) (*district.DistrictFigures, error)
 }
 
 // maxCatalog bounds a PUT catalog body: the district's 1,100 matters fit
@@ -65,4 +67,41 @@ func (s *Server) putCatalog(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("district catalog published", "version", v, "bytes", len(body))
 	writeJSON(w, http.StatusOK, map[string]any{"version": v})
+}
+
+// districtStats answers GET /api/v1/district/stats?from=&to= on the hub:
+// every centre's figures over the period and their sum (default: today).
+func (s *Server) districtStats(w http.ResponseWriter, r *http.Request) {
+	if s.district == nil {
+		writeError(w, http.StatusNotFound, "", "本中心未加入全区网络 (this hall node is not part of a district: [district] is not configured)")
+		return
+	}
+	today := time.Now().In(s.cfg.Location).Format(time.DateOnly)
+	from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to")
+	if from == "" {
+		from = today
+	}
+	if to == "" {
+		to = from
+	}
+	a, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "from", fmt.Sprintf("%q is not YYYY-MM-DD", from))
+		return
+	}
+	b, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "to", fmt.Sprintf("%q is not YYYY-MM-DD", to))
+		return
+	}
+	if b.Before(a) || b.Sub(a) > 366*24*time.Hour {
+		writeError(w, http.StatusBadRequest, "to", "a range of 1 to 366 days from "+from)
+		return
+	}
+	f, err := s.district.Figures(r.Context(), from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, f)
 }

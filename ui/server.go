@@ -117,6 +117,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
 	m.HandleFunc("PUT /api/v1/catalog", s.auth(roles(config.RoleAdmin), s.hallOwned(s.putCatalog)))
 	m.HandleFunc("GET /api/v1/district/centres", s.auth(roles(config.RoleAdmin), s.hallOwned(s.districtCentres)))
+	m.HandleFunc("GET /api/v1/district/stats", s.auth(roles(config.RoleAdmin), s.hallOwned(s.districtStats)))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("POST /api/v1/leases", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.grantLeases)))
 	m.HandleFunc("POST /api/v1/leases/return", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.returnLease)))

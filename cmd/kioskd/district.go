@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"time"
 
 	"yichuang/config"
 	"yichuang/district"
@@ -55,6 +56,8 @@ func startDistrict(ctx context.Context, cfg *config.Config, hall *kiosk.Hall, lo
 		n.Close()
 		return nil, err
 	}
+	every := time.Duration(d.FiguresSeconds) * time.Second
+	go tellFigures(ctx, l, hall, cfg, every, log.With("part", "district"))
 	return l, nil
 }
 
@@ -149,4 +152,57 @@ func districtTLS(d config.District) (*tls.Config, error) {
 		return &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}, nil
 	}
 	return nil, nil
+}
+
+// Figures are the district's figures over the days from..to (hub only).
+func (l *districtLink) Figures(ctx context.Context, from, to string) (*district.DistrictFigures, error) {
+	if !l.IsHub() {
+		return nil, &kiosk.Error{Kind: kiosk.KindConflict, Msg: "全区数据只在区级枢纽 (the district's figures are at the hub)"}
+	}
+	return l.Node.Figures(ctx, from, to)
+}
+
+// tellFigures tells the district this hall's figures: the last week's at
+// start (a day the hub missed while the link was down), then today's every
+// interval, and a day's last figures when the hall's day changes.
+func tellFigures(ctx context.Context, l *districtLink, hall *kiosk.Hall, cfg *config.Config, every time.Duration, log *slog.Logger) {
+	staff := 0
+	for _, z := range cfg.Zones {
+		staff += len(z.Windows)
+	}
+	tell := func(date string) {
+		st, err := hall.Stats(ctx, date)
+		if err != nil {
+			log.Warn("district: figures", "date", date, "err", err)
+			return
+		}
+		t := st.Total
+		f := district.DayFigures{
+			Date: date, Issued: t.Issued, Served: t.Served, NoShow: t.NoShow, Waited: t.Called,
+			WaitSumSec: t.MeanWaitSec * float64(t.Called), CasesAccepted: t.CasesAccepted, CasesOverdue: t.CasesOverdue,
+			Ratings: t.Ratings, Rated: t.Rated, IntakeStaff: staff,
+		}
+		if err := l.PublishFigures(ctx, f); err != nil && ctx.Err() == nil {
+			log.Warn("district: figures", "date", date, "err", err)
+		}
+	}
+	day := func() string { return time.Now().In(cfg.Location).Format(time.DateOnly) }
+	today := day()
+	for i := 7; i >= 0; i-- {
+		tell(time.Now().In(cfg.Location).AddDate(0, 0, -i).Format(time.DateOnly))
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if d := day(); d != today {
+			tell(today) // the day that ended, whole
+			today = d
+		}
+		tell(today)
+	}
 }

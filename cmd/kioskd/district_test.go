@@ -32,7 +32,7 @@ terminals = [
 ]
 `, listen, filepath.Join(dir, "data"), tokKiosk, tokAdmin)
 	if hub {
-		cfg += fmt.Sprintf("[district]\ncentre = %q\nhub = true\nleaf_listen = %q\ntoken = %q\n", centre, leaf, tokDistrict)
+		cfg += fmt.Sprintf("[district]\ncentre = %q\nhub = true\nleaf_listen = %q\ntoken = %q\nfigures_seconds = 1\n", centre, leaf, tokDistrict)
 	} else {
 		cfg += fmt.Sprintf(`windows = []
 [hall]
@@ -47,6 +47,7 @@ departments = []
 centre = %q
 url = ["nats-leaf://%s"]
 token = %q
+figures_seconds = 1
 `, centre, leaf, tokDistrict)
 	}
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
@@ -201,6 +202,50 @@ func TestDistrictCatalog(t *testing.T) {
 	}
 	if code := getJSON(t, townAddr, "/api/v1/district/centres", tokKiosk, &struct{}{}); code != 403 {
 		t.Fatalf("a kiosk asking for the centres: %d", code)
+	}
+
+	// the district's figures: tickets at both centres; the hub's figures of
+	// each centre are that centre's own, and the sum theirs
+	for i, addr := range []string{townAddr, townAddr, townAddr, hubAddr, hubAddr} {
+		code, ans, err := request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`)
+		if err != nil || code != 201 {
+			t.Fatalf("ticket %d at %s: %d %v %v", i, addr, code, ans, err)
+		}
+	}
+	type totals struct {
+		Issued int `json:"issued"`
+	}
+	own := func(addr string) int {
+		var st struct {
+			Total totals `json:"total"`
+		}
+		if code := getJSON(t, addr, "/api/v1/stats", tokAdmin, &st); code != 200 {
+			t.Fatalf("stats at %s: %d", addr, code)
+		}
+		return st.Total.Issued
+	}
+	waitSaying(t, "the hub's figures are the centres' own", 30*time.Second, func() (bool, string) {
+		var ans struct {
+			Centres []struct {
+				Centre string `json:"centre"`
+				totals
+			} `json:"centres"`
+			Sum totals `json:"sum"`
+		}
+		getJSON(t, hubAddr, "/api/v1/district/stats", tokAdmin, &ans)
+		hubOwn, townOwn := own(hubAddr), own(townAddr)
+		got := map[string]int{}
+		for _, c := range ans.Centres {
+			got[c.Centre] = c.Issued
+		}
+		return townOwn == 3 && hubOwn == 2 && got["350303-00"] == hubOwn && got["350303-01"] == townOwn && ans.Sum.Issued == hubOwn+townOwn,
+			fmt.Sprintf("hub %d town %d: %+v", hubOwn, townOwn, ans)
+	})
+	if code := getJSON(t, townAddr, "/api/v1/district/stats", tokAdmin, &struct{}{}); code != 409 {
+		t.Fatalf("district stats at a centre: %d, want 409", code)
+	}
+	if code := getJSON(t, hubAddr, "/api/v1/district/stats?from=2026-13-01", tokAdmin, &struct{}{}); code != 400 {
+		t.Fatalf("district stats with a bad date: %d, want 400", code)
 	}
 	_ = hub
 }
