@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,8 @@ type Server struct {
 	handler       http.Handler
 	metrics       *metrics
 	start         time.Time
+	spoolDir      string
+	uploadSlots   chan struct{} // uploads held in memory at once (uploads.go)
 }
 
 // Options configure a Server.
@@ -67,6 +70,9 @@ type Options struct {
 	Voice func(id int64) ([]byte, bool)
 	// Upstream, on a terminal node, is the hall node it forwards to.
 	Upstream Upstream
+	// SpoolDir holds upload bodies while they arrive (removed once
+	// answered); "": the system's temporary directory.
+	SpoolDir string
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -92,6 +98,10 @@ func NewServer(o Options) *Server {
 	}
 	s.terminalLimit = newLimiter(s.cfg.Limits.TerminalPerSecond, s.cfg.Limits.TerminalBurst)
 	s.publicLimit = newLimiter(s.cfg.Limits.PublicPerSecond, s.cfg.Limits.PublicBurst)
+	s.spoolDir, s.uploadSlots = o.SpoolDir, make(chan struct{}, uploadSlots)
+	if s.spoolDir == "" {
+		s.spoolDir = os.TempDir()
+	}
 	s.metrics = newMetrics(s)
 	s.routes()
 	s.handler = s.metrics.instrument("all", s.mux)

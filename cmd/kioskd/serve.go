@@ -330,7 +330,11 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 		members = append(members, staff.Member{ID: m.ID, Name: m.Name, PINHash: m.PINHash})
 	}
 	desk := staff.NewDesk(members, time.Duration(cfg.Staff.IdleMinutes)*time.Minute, nil)
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk}
+	// upload bodies arrive in the spool; one left by a stop was never answered
+	spool := filepath.Join(cfg.DataDir, "spool")
+	_ = os.RemoveAll(spool)
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk,
+		SpoolDir: spool}
 	if c.queue != nil {
 		opts.Voice = c.WAV
 		opts.Speak = c.synth.Speak
