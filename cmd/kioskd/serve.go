@@ -302,7 +302,6 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 	if err != nil {
 		return err
 	}
-	defer docs.r.Close()
 	scanners := map[string]ui.Scanner{}
 	if sc, err := openScanner(cfg); err != nil {
 		return err
