@@ -45,6 +45,7 @@ type Server struct {
 	start         time.Time
 	spoolDir      string
 	uploadSlots   chan struct{} // uploads held in memory at once (uploads.go)
+	disk          *diskWatch    // disk.go
 }
 
 // Options configure a Server.
@@ -70,6 +71,9 @@ type Options struct {
 	Voice func(id int64) ([]byte, bool)
 	// Upstream, on a terminal node, is the hall node it forwards to.
 	Upstream Upstream
+	// DataDir is where the hall writes: /healthz probes it after a write
+	// failed for want of disk; "": not watched.
+	DataDir string
 	// SpoolDir holds upload bodies while they arrive (removed once
 	// answered); "": the system's temporary directory.
 	SpoolDir string
@@ -99,6 +103,7 @@ func NewServer(o Options) *Server {
 	s.terminalLimit = newLimiter(s.cfg.Limits.TerminalPerSecond, s.cfg.Limits.TerminalBurst)
 	s.publicLimit = newLimiter(s.cfg.Limits.PublicPerSecond, s.cfg.Limits.PublicBurst)
 	s.spoolDir, s.uploadSlots = o.SpoolDir, make(chan struct{}, uploadSlots)
+	s.disk = &diskWatch{dir: o.DataDir}
 	if s.spoolDir == "" {
 		s.spoolDir = os.TempDir()
 	}
@@ -213,6 +218,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusBadRequest
 		}
 		writeError(w, status, de.Field, de.Msg)
+		return
+	}
+	if s.diskFailed(w, r, err) {
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

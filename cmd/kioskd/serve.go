@@ -333,7 +333,7 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 	spool := filepath.Join(cfg.DataDir, "spool")
 	_ = os.RemoveAll(spool)
 	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk,
-		SpoolDir: spool}
+		SpoolDir: spool, DataDir: cfg.DataDir}
 	if c.queue != nil {
 		opts.Voice = c.WAV
 		opts.Speak = c.synth.Speak
