@@ -142,15 +142,19 @@ func childError(class, words string) error {
 	return &kiosk.Error{Kind: kind, Msg: words}
 }
 
-// renderer runs render children, renderSlots at a time.
+// renderer runs render children, renderSlots at a time, and keeps what
+// they drew in a pageCache of pageCacheBytes.
 type renderer struct {
 	self  string
 	slots chan struct{}
 	wait  time.Duration
+	cache *pageCache
 }
 
+const pageCacheBytes = 32 << 20
+
 func newRenderer(self string) *renderer {
-	return &renderer{self: self, slots: make(chan struct{}, renderSlots), wait: renderWait}
+	return &renderer{self: self, slots: make(chan struct{}, renderSlots), wait: renderWait, cache: newPageCache(pageCacheBytes)}
 }
 
 // cappedBuffer takes at most max bytes; more is an error (the child is
@@ -167,8 +171,21 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 	return c.Buffer.Write(p)
 }
 
-// Render draws page (from 1) of doc width pixels wide in a child.
+// Render draws page (from 1) of doc width pixels wide in a child, or
+// finds it drawn already.
 func (r *renderer) Render(ctx context.Context, doc []byte, page, width int, extra ...string) ([]byte, error) {
+	key := keyOf(doc, page, width)
+	if png, ok := r.cache.get(key); ok && len(extra) == 0 {
+		return png, nil
+	}
+	png, err := r.draw(ctx, doc, page, width, extra...)
+	if err == nil && len(extra) == 0 {
+		r.cache.put(key, png)
+	}
+	return png, err
+}
+
+func (r *renderer) draw(ctx context.Context, doc []byte, page, width int, extra ...string) ([]byte, error) {
 	select {
 	case r.slots <- struct{}{}:
 		defer func() { <-r.slots }()
