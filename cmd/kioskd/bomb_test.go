@@ -54,10 +54,12 @@ func TestPDFBomb(t *testing.T) {
 		t.Fatalf("refusing the bomb cost %v of CPU: something decoded it", cpu1-cpu0)
 	}
 
-	// past the image check: the time limit stops the child
+	// past the image check, 2400 px wide (3.75 s of CPU and 156 MB for a
+	// child built without the race detector, many times that with it): the
+	// time limit, 3 s here, stops the child
 	r.wait = 3 * time.Second
 	start := time.Now()
-	_, err = r.Render(context.Background(), bomb, 1, pdf.ThumbWidth, "--max-pixels", "4000000000")
+	_, err = r.Render(context.Background(), bomb, 1, 2400, "--max-pixels", "4000000000")
 	took := time.Since(start)
 	cpu2 := childCPU(t)
 	t.Logf("forced to draw: %v after %v, %v of the child's CPU", err, took, cpu2-cpu1)
