@@ -142,6 +142,9 @@ type Limits struct {
 	TerminalBurst     int     `toml:"terminal_burst"`
 	PublicPerSecond   float64 `toml:"public_per_second"` // unauthenticated requests per second per client address
 	PublicBurst       int     `toml:"public_burst"`
+	// SocketsPerTerminal caps the event WebSockets one terminal (one
+	// token) holds open at once; one more is refused with 429.
+	SocketsPerTerminal int `toml:"sockets_per_terminal"`
 }
 
 // Appointments sets the rules of booked slots (NORMS.md).
@@ -473,8 +476,8 @@ func (c *Config) validateHall() error {
 	if c.Cases.FollowupDays < 1 {
 		return errf("cases.followup_days", "must be at least 1")
 	}
-	if l := c.Limits; l.TerminalPerSecond < 0 || l.PublicPerSecond < 0 || l.TerminalBurst < 0 || l.PublicBurst < 0 {
-		return errf("limits", "rates and bursts must not be negative")
+	if l := c.Limits; l.TerminalPerSecond < 0 || l.PublicPerSecond < 0 || l.TerminalBurst < 0 || l.PublicBurst < 0 || l.SocketsPerTerminal < 0 {
+		return errf("limits", "rates, bursts and sockets_per_terminal must not be negative")
 	}
 	if c.Staff.IdleMinutes < 1 {
 		return errf("staff.idle_minutes", "must be at least 1")

@@ -25,6 +25,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		devs = s.health.Snapshot()
 	}
 	out := map[string]any{"status": "ok", "devices": devs}
+	s.diskHealth(out) // disk.go
 	if s.up != nil {
 		out["upstream"] = s.up.Status(r.Context())
 	}

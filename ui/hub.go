@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +20,8 @@ type Hub struct {
 	loc     *time.Location
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	// sockets counts the open event sockets of each terminal (replay.go)
+	sockets map[string]int
 }
 
 // NewHub makes a hub; loc is the hall's time zone for "at".
@@ -30,7 +29,7 @@ func NewHub(log *slog.Logger, loc *time.Location) *Hub {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Hub{log: log, loc: loc, clients: map[*client]struct{}{}}
+	return &Hub{log: log, loc: loc, clients: map[*client]struct{}{}, sockets: map[string]int{}}
 }
 
 type client struct {
@@ -119,112 +118,3 @@ const (
 	// missed; a screen away longer reloads its state from the API.
 	maxReplay = 20000
 )
-
-// events upgrades to a WebSocket and streams events; ?since=SEQ first
-// replays every stored event after SEQ, in order.
-func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	c, _ := callerOf(r)
-	var since int64 = -1
-	if v := r.URL.Query().Get("since"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "since", "a sequence number is needed")
-			return
-		}
-		since = n
-	}
-	// register before the handshake completes: an event published the
-	// moment the client sees the socket open must not fall between the two
-	cl := &client{term: c.Terminal, send: make(chan outMsg, 1024), gone: make(chan struct{})}
-	s.hub.mu.Lock()
-	s.hub.clients[cl] = struct{}{}
-	s.hub.mu.Unlock()
-	defer func() {
-		s.hub.mu.Lock()
-		delete(s.hub.clients, cl)
-		s.hub.mu.Unlock()
-		cl.drop()
-	}()
-	// a token revoked between auth and the registration above
-	if !s.stillAdmitted(c.Terminal) {
-		writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
-		return
-	}
-	// read what the client missed before the handshake completes, so an
-	// event published once the client sees the socket open comes live, whole
-	// (a card.read's private part is never stored, so never replayed)
-	var missed []kiosk.Event
-	last := since
-	if since >= 0 {
-		for len(missed) < maxReplay {
-			evs, err := s.hall.EventsSince(r.Context(), last, 500)
-			if err != nil {
-				s.log.Error("websocket replay", "terminal", c.ID, "err", err)
-				writeError(w, http.StatusInternalServerError, "", "the missed events could not be read")
-				return
-			}
-			for _, e := range evs {
-				last = e.Seq
-				if visible(e, c.Terminal) {
-					missed = append(missed, e)
-				}
-			}
-			if len(evs) < 500 {
-				break
-			}
-		}
-	}
-	conn, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader has answered
-	}
-	defer conn.Close()
-
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	go func() { // reader: pongs, and the close from the client
-		defer cancel()
-		conn.SetReadLimit(wsReadLimit)
-		_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
-		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}()
-
-	write := func(b []byte) error {
-		_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
-		return conn.WriteMessage(websocket.TextMessage, b)
-	}
-	for _, e := range missed {
-		if err := write(s.hub.encode(e, nil)); err != nil {
-			return
-		}
-	}
-	ping := time.NewTicker(wsPingPeriod)
-	defer ping.Stop()
-	for {
-		select {
-		case m := <-cl.send:
-			if m.seq <= last {
-				continue // already replayed
-			}
-			last = m.seq
-			if err := write(m.data); err != nil {
-				return
-			}
-		case <-ping.C:
-			_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
-			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return
-			}
-		case <-cl.gone:
-			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(cl.why.code, cl.why.text), time.Now().Add(time.Second))
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,10 +26,6 @@ type Scanner interface {
 	Scan(ctx context.Context, pages int, progress func(page int)) (doc []byte, n int, err error)
 }
 
-// maxUpload is the largest body POST /api/v1/materials reads; the
-// document's own limit (config) is checked by Validate.
-const maxUpload = 64 << 20
-
 // Page widths for the screens: thumbnails and the window's reading size.
 const (
 	thumbWidth  = 240
@@ -48,16 +43,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnsupportedMediaType, "Content-Type", "say the body's type: application/pdf, image/jpeg or image/png")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpload))
+	body, done, err := s.readUpload(w, r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("文件过大 (over %d bytes)", maxUpload))
-			return
-		}
-		writeError(w, http.StatusBadRequest, "", "the body could not be read whole")
-		return
+		return // answered
 	}
+	defer done()
 	doc, kind, pages, err := s.docs.Validate(r.Context(), body, ct)
 	if err != nil {
 		s.fail(w, r, err)

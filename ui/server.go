@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,11 @@ type Server struct {
 	handler       http.Handler
 	metrics       *metrics
 	start         time.Time
+	spoolDir      string
+	uploadSlots   chan struct{} // uploads held in memory at once (uploads.go)
+	disk          *diskWatch    // disk.go
+	materialSlots chan struct{} // heavy.go
+	rangeSlots    chan struct{}
 }
 
 // Options configure a Server.
@@ -70,6 +76,12 @@ type Options struct {
 	Upstream Upstream
 	// District, when this hall node is part of one: the hub or a centre.
 	District District
+	// DataDir is where the hall writes: /healthz probes it after a write
+	// failed for want of disk; "": not watched.
+	DataDir string
+	// SpoolDir holds upload bodies while they arrive (removed once
+	// answered); "": the system's temporary directory.
+	SpoolDir string
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -95,6 +107,12 @@ func NewServer(o Options) *Server {
 	}
 	s.terminalLimit = newLimiter(s.cfg.Limits.TerminalPerSecond, s.cfg.Limits.TerminalBurst)
 	s.publicLimit = newLimiter(s.cfg.Limits.PublicPerSecond, s.cfg.Limits.PublicBurst)
+	s.spoolDir, s.uploadSlots = o.SpoolDir, make(chan struct{}, uploadSlots)
+	s.disk = &diskWatch{dir: o.DataDir}
+	s.materialSlots, s.rangeSlots = make(chan struct{}, materialSlots), make(chan struct{}, rangeSlots)
+	if s.spoolDir == "" {
+		s.spoolDir = os.TempDir()
+	}
 	s.metrics = newMetrics(s)
 	s.routes()
 	s.handler = s.metrics.instrument("all", s.mux)
@@ -136,9 +154,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/windows/{n}/materials", s.auth(roles(config.RoleWindow), s.window(s.attachMaterial)))
 	m.HandleFunc("GET /api/v1/cases", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.hallOwned(s.cases)))
 	m.HandleFunc("POST /api/v1/cases/{number}/{action}", s.auth(roles(config.RoleAdmin, config.RoleWindow, config.RoleDepartment), s.hallOwned(s.caseAction)))
-	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.hallOwned(s.stats)))
+	m.HandleFunc("GET /api/v1/stats", s.auth(roles(config.RoleAdmin), s.hallOwned(s.rangeSlot(s.stats))))
 	m.HandleFunc("GET /api/v1/stats/packages", s.auth(roles(config.RoleAdmin), s.hallOwned(s.packageStats)))
-	m.HandleFunc("GET /api/v1/stats/chart.svg", s.auth(roles(config.RoleAdmin), s.hallOwned(s.statsChart)))
+	m.HandleFunc("GET /api/v1/stats/chart.svg", s.auth(roles(config.RoleAdmin), s.hallOwned(s.rangeSlot(s.statsChart))))
 	m.HandleFunc("GET /api/v1/print/preview.png", s.auth(roles(config.RoleAdmin), s.printPreview)) // this node's printer: local on a terminal node
 	m.HandleFunc("GET /api/v1/cases/{number}/receipt.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipReceipt))))
 	m.HandleFunc("GET /api/v1/cases/{number}/notice.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipNotice))))
@@ -164,8 +182,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/agent/matters/{ticket}/materials", s.auth(roles(config.RoleGuide), s.hallOwned(s.agentOnly(s.handIn))))
 	m.HandleFunc("POST /api/v1/materials", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.upload))
 	m.HandleFunc("POST /api/v1/scans", s.auth(roles(config.RoleKiosk, config.RoleWindow), s.scan))
-	m.HandleFunc("GET /api/v1/materials/{file}", s.auth(materialRoles, s.materialFile))
-	m.HandleFunc("GET /api/v1/materials/{id}/pages/{page}", s.auth(materialRoles, s.materialPage))
+	m.HandleFunc("GET /api/v1/materials/{file}", s.auth(materialRoles, s.withSlot(s.materialSlots, s.materialFile)))
+	m.HandleFunc("GET /api/v1/materials/{id}/pages/{page}", s.auth(materialRoles, s.withSlot(s.materialSlots, s.materialPage)))
 	if s.simCard != nil {
 		m.HandleFunc("POST /api/v1/sim/idcard", s.auth(roles(config.RoleKiosk, config.RoleAdmin), s.simIDCard))
 	}
@@ -209,6 +227,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusBadRequest
 		}
 		writeError(w, status, de.Field, de.Msg)
+		return
+	}
+	if s.diskFailed(w, r, err) {
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -32,6 +32,9 @@ func cmdValidateDocument(ctx context.Context, args []string, stdin io.Reader, st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := childLimits(); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(io.LimitReader(stdin, *maxBytes+1))
 	if err != nil {
 		return err

@@ -17,11 +17,11 @@ import (
 )
 
 // documents validates uploads with MuPDF and pdfcpu and renders pages with
-// MuPDF; the open documents stay in memory (no rendered page is written to
-// disk: scanned pages are personal data).
+// MuPDF, each in a child process (no rendered page is written to disk:
+// scanned pages are personal data).
 type documents struct {
 	limits pdf.Limits
-	r      *pdf.MuPDF
+	r      *renderer
 	self   string // the kioskd binary, run as the validating child
 }
 
@@ -32,7 +32,7 @@ func newDocuments(cfg *config.Config) (*documents, error) {
 	if err != nil {
 		return nil, fmt.Errorf("documents: %w", err)
 	}
-	return &documents{limits: l, r: pdf.NewMuPDF(nil), self: self}, nil
+	return &documents{limits: l, r: newRenderer(self), self: self}, nil
 }
 
 // docError turns the pdf package's errors into the domain's kinds, so the
@@ -44,10 +44,13 @@ func docError(err error) error {
 		kind = kiosk.KindUnsupported
 	case errors.Is(err, pdf.ErrTooLarge):
 		kind = kiosk.KindTooLarge
-	case errors.Is(err, pdf.ErrBroken), errors.Is(err, pdf.ErrEncrypted), errors.Is(err, pdf.ErrEmpty), errors.Is(err, pdf.ErrTooManyPages):
+	case errors.Is(err, pdf.ErrBroken), errors.Is(err, pdf.ErrEncrypted), errors.Is(err, pdf.ErrEmpty), errors.Is(err, pdf.ErrTooManyPages),
+		errors.Is(err, pdf.ErrImageTooLarge):
 		kind = kiosk.KindUnprocessable
 	case errors.Is(err, pdf.ErrNoPage):
 		kind = kiosk.KindNotFound
+	case errors.Is(err, pdf.ErrBadWidth):
+		kind = kiosk.KindInvalid
 	default:
 		return err
 	}
@@ -60,12 +63,10 @@ func (d *documents) Validate(ctx context.Context, body []byte, contentType strin
 	return validateInChild(ctx, d.self, body, contentType, d.limits)
 }
 
+// Render draws a page in a child process (renderchild.go), within a pixel
+// budget and the child's CPU and memory limits.
 func (d *documents) Render(ctx context.Context, doc []byte, page, width int) ([]byte, error) {
-	png, err := d.r.Render(ctx, doc, page, width)
-	if err != nil {
-		return nil, docError(err)
-	}
-	return png, nil
+	return d.r.Render(ctx, doc, page, width)
 }
 
 // pageScanner scans with a device and assembles the pages into one PDF.

@@ -67,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "validate-document": // the child that opens uploads (docchild.go)
 		err = cmdValidateDocument(ctx, args[1:], os.Stdin, stdout)
+	case "render-page": // the child that draws pages (renderchild.go)
+		err = cmdRenderPage(ctx, args[1:], os.Stdin, stdout)
 	case "plan":
 		err = cmdPlan(ctx, args[1:], stdout, stderr)
 	case "doctor":

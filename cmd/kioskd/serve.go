@@ -312,7 +312,6 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 	if err != nil {
 		return err
 	}
-	defer docs.r.Close()
 	scanners := map[string]ui.Scanner{}
 	if sc, err := openScanner(cfg); err != nil {
 		return err
@@ -340,7 +339,11 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 		members = append(members, staff.Member{ID: m.ID, Name: m.Name, PINHash: m.PINHash})
 	}
 	desk := staff.NewDesk(members, time.Duration(cfg.Staff.IdleMinutes)*time.Minute, nil)
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk}
+	// upload bodies arrive in the spool; one left by a stop was never answered
+	spool := filepath.Join(cfg.DataDir, "spool")
+	_ = os.RemoveAll(spool)
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk,
+		SpoolDir: spool, DataDir: cfg.DataDir}
 	if c.queue != nil {
 		opts.Voice = c.WAV
 		opts.Speak = c.synth.Speak

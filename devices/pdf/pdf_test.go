@@ -31,7 +31,7 @@ func readMaterial(t testing.TB, name string) []byte {
 }
 
 // sentinels are every error Validate may wrap.
-var sentinels = []error{ErrUnsupportedType, ErrBroken, ErrEncrypted, ErrEmpty, ErrTooManyPages, ErrTooLarge}
+var sentinels = []error{ErrUnsupportedType, ErrBroken, ErrEncrypted, ErrEmpty, ErrTooManyPages, ErrTooLarge, ErrImageTooLarge}
 
 func TestAssembleThreePNGs(t *testing.T) {
 	var pages []devices.Page

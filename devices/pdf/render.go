@@ -201,7 +201,7 @@ func (m *MuPDF) acquire(ctx context.Context, doc []byte) (*openDoc, error) {
 	}
 	// MuPDF keeps reading the bytes it was given: hand it a copy the caller
 	// cannot change under it.
-	fd, n, err := openChecked(ctx, bytes.Clone(doc), maxPagesAny)
+	fd, n, err := openChecked(ctx, bytes.Clone(doc), maxPagesAny, m.opts.MaxPixels)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ import (
 //
 // Errors wrap exactly one of: ErrUnsupportedType (also ErrMislabelled when the
 // header and the bytes disagree), ErrTooLarge, ErrEmpty, ErrBroken,
-// ErrEncrypted, ErrTooManyPages; or ctx's error.
+// ErrEncrypted, ErrTooManyPages, ErrImageTooLarge; or ctx's error.
 func Validate(ctx context.Context, body []byte, contentType string, l *Limits) (*Doc, error) {
 	lim := l.withDefaults()
 	if err := ctx.Err(); err != nil {
@@ -88,7 +88,7 @@ func validatePDF(ctx context.Context, b []byte, lim Limits) (*Doc, error) {
 	if !bytes.Contains(tail, []byte("%%EOF")) {
 		return nil, fmt.Errorf("no %%%%EOF at the end, truncated: %w", ErrBroken)
 	}
-	doc, n, err := openChecked(ctx, b, lim.MaxPages)
+	doc, n, err := openChecked(ctx, b, lim.MaxPages, lim.MaxPixels)
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +98,9 @@ func validatePDF(ctx context.Context, b []byte, lim Limits) (*Doc, error) {
 
 // openChecked opens a PDF with MuPDF, after reading its page tree with
 // pdfcpu, and returns it with its page count once every page loads and has
-// a size. MuPDF keeps reading b until the document is closed.
-func openChecked(ctx context.Context, b []byte, maxPages int) (_ *fitz.Document, _ int, err error) {
+// a size, and no image in it has more than maxPixels pixels (0: any). MuPDF
+// keeps reading b until the document is closed.
+func openChecked(ctx context.Context, b []byte, maxPages int, maxPixels int64) (_ *fitz.Document, _ int, err error) {
 	doc, err := openFitz(b)
 	if err != nil {
 		return nil, 0, err
@@ -109,20 +110,22 @@ func openChecked(ctx context.Context, b []byte, maxPages int) (_ *fitz.Document,
 			doc.Close()
 		}
 	}()
-	n, err := pages(ctx, doc, b, maxPages)
+	n, err := pages(ctx, doc, b, maxPages, maxPixels)
 	return doc, n, err
 }
 
 // pages returns the page count of the open doc made of b.
-func pages(ctx context.Context, doc *fitz.Document, b []byte, maxPages int) (int, error) {
+func pages(ctx context.Context, doc *fitz.Document, b []byte, maxPages int, maxPixels int64) (int, error) {
 	// MuPDF aborts the whole process when a document's page count is
 	// negative (fz_count_pages throws outside any fz_try, and go-fitz
 	// calls it unguarded), so the page tree is read first with pdfcpu, in
 	// Go, where a bad file is only an error.
-	n, err := pdfcpuPageCount(b)
+	n, iw, ih, err := pdfcpuPageCount(b)
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("page tree: %v: %w", err, ErrBroken)
+	case maxPixels > 0 && int64(iw)*int64(ih) > maxPixels:
+		return 0, fmt.Errorf("an image of %d×%d pixels, more than %d: %w", iw, ih, maxPixels, ErrImageTooLarge)
 	case n < 0:
 		return 0, fmt.Errorf("page tree counts %d pages: %w", n, ErrBroken)
 	case n == 0:
@@ -172,11 +175,14 @@ func openFitz(b []byte) (*fitz.Document, error) {
 }
 
 // pdfcpuPageCount reads the /Count of the page tree's root the way MuPDF
-// does, but in Go.
-func pdfcpuPageCount(b []byte) (n int, err error) {
+// does, but in Go, and the size of the document's largest image.
+func pdfcpuPageCount(b []byte) (n, imageW, imageH int, err error) {
 	err = safely(func() error {
 		c, err := api.ReadContext(bytes.NewReader(b), newConf())
 		if err != nil {
+			return err
+		}
+		if imageW, imageH, err = largestImage(c); err != nil {
 			return err
 		}
 		root, err := c.Pages()
@@ -204,7 +210,7 @@ func pdfcpuPageCount(b []byte) (n int, err error) {
 		n = i.Value()
 		return nil
 	})
-	return n, err
+	return n, imageW, imageH, err
 }
 
 func validateImage(ctx context.Context, b []byte, kind Kind, lim Limits) (*Doc, error) {
@@ -237,7 +243,7 @@ func PageCount(doc []byte) (int, error) {
 	if Sniff(doc) != KindPDF {
 		return 0, fmt.Errorf("pdf: page count: not a PDF: %w", ErrUnsupportedType)
 	}
-	d, n, err := openChecked(context.Background(), doc, maxPagesAny)
+	d, n, err := openChecked(context.Background(), doc, maxPagesAny, 0)
 	if err != nil {
 		return 0, fmt.Errorf("pdf: page count: %w", err)
 	}
