@@ -33,11 +33,14 @@ func DefaultCatalog() []byte { return bytes.Clone(defaultCatalog) }
 
 // Config is the whole of kioskd's configuration.
 type Config struct {
-	Listen       string       `toml:"listen"`
-	DataDir      string       `toml:"data_dir"`
-	Timezone     string       `toml:"timezone"`
-	PublicURL    string       `toml:"public_url"`
-	LogLevel     string       `toml:"log_level"`
+	Listen    string `toml:"listen"`
+	DataDir   string `toml:"data_dir"`
+	Timezone  string `toml:"timezone"`
+	PublicURL string `toml:"public_url"`
+	LogLevel  string `toml:"log_level"`
+	// Mode is "production" (the default) or "drill": only a drill (or a
+	// test) may run on a chosen clock (KIOSKD_CLOCK).
+	Mode         string       `toml:"mode"`
 	Terminals    []Terminal   `toml:"terminals"`
 	Hall         Hall         `toml:"hall"`
 	Queue        Queue        `toml:"queue"`
@@ -62,6 +65,12 @@ type Config struct {
 	// DevTokens is true when the terminals are generated development ones.
 	DevTokens bool `toml:"-"`
 }
+
+// Modes a node runs in.
+const (
+	ModeProduction = "production"
+	ModeDrill      = "drill" // drills and tests: a chosen clock (KIOSKD_CLOCK) is allowed
+)
 
 // Roles a terminal can have.
 const (
@@ -88,22 +97,28 @@ type Terminal struct {
 
 // Hall is the hall's identity and working hours.
 type Hall struct {
-	Name      string   `toml:"name"`
-	Code      string   `toml:"code"`
-	Opening   string   `toml:"opening"`
-	Closing   string   `toml:"closing"`
-	CarryOver bool     `toml:"carry_over"`
-	Holidays  []string `toml:"holidays"`
-	Workdays  []string `toml:"workdays"`
+	Name      string `toml:"name"`
+	Code      string `toml:"code"`
+	Opening   string `toml:"opening"`
+	Closing   string `toml:"closing"`
+	CarryOver bool   `toml:"carry_over"`
+	// IssueOutsideHours: tickets are issued after closing and on
+	// non-working days too (they expire unserved unless carried over).
+	IssueOutsideHours bool     `toml:"issue_outside_hours"`
+	Holidays          []string `toml:"holidays"`
+	Workdays          []string `toml:"workdays"`
 }
 
 // Queue tunes the calling order and the anti-scalping rules.
 type Queue struct {
-	PriorityRatio      int      `toml:"priority_ratio"`
-	MaxWaitMinutes     int      `toml:"max_wait_minutes"`
-	MaxRecalls         int      `toml:"max_recalls"`
-	NoShowAfterRecalls int      `toml:"no_show_after_recalls"`
-	DailyCapPerID      int      `toml:"daily_cap_per_id"`
+	PriorityRatio      int `toml:"priority_ratio"`
+	MaxWaitMinutes     int `toml:"max_wait_minutes"`
+	MaxRecalls         int `toml:"max_recalls"`
+	NoShowAfterRecalls int `toml:"no_show_after_recalls"`
+	DailyCapPerID      int `toml:"daily_cap_per_id"`
+	// AnonymousPerMinute caps the tickets without an ID number one kiosk
+	// issues in a minute (0: no cap); guide desks are not capped.
+	AnonymousPerMinute int      `toml:"anonymous_per_minute"`
 	PriorityReasons    []string `toml:"priority_reasons"`
 }
 
@@ -138,8 +153,11 @@ type Member struct {
 type Limits struct {
 	TerminalPerSecond float64 `toml:"terminal_per_second"` // requests per second per terminal
 	TerminalBurst     int     `toml:"terminal_burst"`
-	PublicPerSecond   float64 `toml:"public_per_second"` // unauthenticated requests per second per client address
-	PublicBurst       int     `toml:"public_burst"`
+	// IssueCost is what a request that issues a ticket (a ticket, a
+	// check-in, a takeover) takes of its terminal's bucket, in requests.
+	IssueCost       int     `toml:"issue_cost"`
+	PublicPerSecond float64 `toml:"public_per_second"` // unauthenticated requests per second per client address
+	PublicBurst     int     `toml:"public_burst"`
 }
 
 // Appointments sets the rules of booked slots (NORMS.md).
@@ -398,6 +416,13 @@ func (c *Config) Validate() error {
 	default:
 		return errf("log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
 	}
+	switch c.Mode {
+	case "":
+		c.Mode = ModeProduction
+	case ModeProduction, ModeDrill:
+	default:
+		return errf("mode", "%q is not production or drill", c.Mode)
+	}
 	if err := c.validateHall(); err != nil {
 		return err
 	}
@@ -449,6 +474,9 @@ func (c *Config) validateHall() error {
 	}
 	if c.Cases.FollowupDays < 1 {
 		return errf("cases.followup_days", "must be at least 1")
+	}
+	if c.Limits.IssueCost < 0 {
+		return errf("limits.issue_cost", "%d is negative", c.Limits.IssueCost)
 	}
 	if l := c.Limits; l.TerminalPerSecond < 0 || l.PublicPerSecond < 0 || l.TerminalBurst < 0 || l.PublicBurst < 0 {
 		return errf("limits", "rates and bursts must not be negative")

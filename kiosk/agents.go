@@ -200,6 +200,11 @@ func (h *Hall) takeOverNew(ctx context.Context, a Actor, m config.Member, r Take
 	}
 	req := IssueRequest{Zone: r.Zone, Matter: r.Matter, Package: r.Package, Priority: r.Priority, PriorityReason: r.PriorityReason,
 		Submission: sub, IdempotencyKey: r.IdempotencyKey}
+	if r.IdempotencyKey != "" {
+		hr := r
+		hr.IdempotencyKey = ""
+		req.reqHash = h.requestHash("takeover", a.Terminal, hr)
+	}
 	res, err := h.issue(ctx, a, req, func(t *Ticket, ch *Change, now time.Time) {
 		t.Agent = h.agency(a, m, t.Submission, r.Consent, now)
 		h.recordTakeover(ch, now, a, t)
@@ -311,7 +316,7 @@ func (h *Hall) findTicket(ctx context.Context, id, number string) (Ticket, error
 		t, _, err := h.Ticket(ctx, id)
 		return t, err
 	}
-	number = strings.ToUpper(strings.TrimSpace(number))
+	number = CanonicalNumber(number)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	today := h.day(h.now())

@@ -64,7 +64,8 @@ type Hall struct {
 	byIDHash map[string][]*Ticket          // ID hash → tickets in memory
 	zc       map[string]zoneCounter
 	seq      int64
-	loadedOn string // the hall day memory was last trimmed for
+	loadedOn string                 // the hall day memory was last trimmed for
+	anon     map[string][]time.Time // kiosk → when it issued its last tickets without an ID (anonymous_per_minute)
 
 	queue     chan *pending
 	stop      chan struct{}
@@ -299,7 +300,10 @@ func (h *Hall) enqueue(ch *Change) *pending {
 func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 	h.mu.Lock()
 	now := h.now()
-	h.roll(now)
+	var rolled *pending
+	if rc := h.rollDay(now); rc != nil { // the hall's midnight: the day switches first
+		rolled = h.enqueue(rc)
+	}
 	ch := &Change{}
 	if err := fn(now, ch); err != nil {
 		h.mu.Unlock()
@@ -307,6 +311,9 @@ func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 	}
 	if ch.empty() {
 		h.mu.Unlock()
+		if rolled != nil {
+			return <-rolled.done
+		}
 		return nil
 	}
 	p := h.enqueue(ch)
@@ -314,7 +321,8 @@ func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 	return <-p.done
 }
 
-// roll trims memory when the hall day changes. h.mu is held.
+// roll trims memory when the hall day changes (rollDay ends the day's
+// waiting tickets first). h.mu is held.
 func (h *Hall) roll(now time.Time) {
 	today := h.day(now)
 	if today == h.loadedOn {

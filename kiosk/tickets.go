@@ -28,6 +28,9 @@ type IssueRequest struct {
 	Offline *OfflineClaim `json:"offline,omitempty"`
 	// IdempotencyKey makes a retry return the first answer.
 	IdempotencyKey string `json:"-"`
+	// reqHash is the hash of the request the key is bound to (idem.go);
+	// set by the entry point that knows the request's kind.
+	reqHash string
 }
 
 // IssueResult is a ticket issue's answer.
@@ -189,6 +192,9 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 	if r.IdempotencyKey != "" && !reIdemKey.MatchString(r.IdempotencyKey) {
 		return IssueResult{}, invalid("Idempotency-Key", "1 to 128 printable characters")
 	}
+	if r.IdempotencyKey != "" && r.reqHash == "" {
+		r.reqHash = h.issueHash(a.Terminal, r)
+	}
 	if r.Offline != nil {
 		if onCreate != nil {
 			return IssueResult{}, invalid("offline", "an appointment cannot be checked in offline")
@@ -204,6 +210,8 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			return IssueResult{}, invalid("priority_reason", "%q is not one of %s", r.PriorityReason, strings.Join(h.cfg.Queue.PriorityReasons, ", "))
 		}
 		r.Priority = true
+	} else if r.Priority {
+		return IssueResult{}, priorityNeedsReason(h.cfg.Queue.PriorityReasons)
 	}
 	idNumber := strings.ToUpper(strings.TrimSpace(r.IDNumber))
 	if r.Submission != nil {
@@ -236,9 +244,21 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 		if r.IdempotencyKey != "" {
 			if id, ok := h.idem[a.Terminal+"|"+r.IdempotencyKey]; ok {
 				if t, ok := h.tickets[id]; ok {
+					if err := h.checkReplay(t, r.reqHash, today); err != nil {
+						return err
+					}
 					res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t), Replay: true}
 					return nil
 				}
+				return keyOfEarlierDay("an earlier day")
+			}
+		}
+		if err := h.checkHours(now); err != nil {
+			return err
+		}
+		if idHash == "" && a.Role == "kiosk" && onCreate == nil {
+			if err := h.checkAnonymous(a.Terminal, now); err != nil {
+				return err
 			}
 		}
 		if idHash != "" {
@@ -248,7 +268,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 					res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t)}
 					return nil
 				}
-				if t.Day == today && t.Status != StatusVoid {
+				if t.Day == today { // voided ones too: voiding and reissuing does not reset the cap
 					issuedToday++
 				}
 			}
@@ -268,7 +288,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			Priority: r.Priority, PriorityReason: r.PriorityReason,
 			Matter: r.Matter, Package: r.Package,
 			Status: StatusWaiting, IssuedAt: now, Terminal: a.Terminal,
-			IDHash: idHash, StatusKey: randomHex(12), Submission: r.Submission,
+			IDHash: idHash, StatusKey: randomHex(12), Submission: r.Submission, IdemHash: r.reqHash,
 		}
 		if onCreate != nil {
 			onCreate(t, ch, now)
@@ -277,6 +297,9 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			for _, id := range t.Submission.Materials {
 				ch.MaterialLinks = append(ch.MaterialLinks, MaterialLink{MaterialID: id, TicketID: t.ID})
 			}
+		}
+		if idHash == "" && a.Role == "kiosk" && onCreate == nil {
+			h.noteAnonymous(a.Terminal, now)
 		}
 		h.counters[ckey] = seq
 		h.tickets[t.ID] = t
@@ -340,6 +363,7 @@ func (h *Hall) ahead(t *Ticket) int {
 // Ticket returns a ticket and the number of people ahead of it.
 func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 	h.mu.Lock()
+	h.sync(h.now())
 	if t, ok := h.tickets[id]; ok && !t.SubmissionOnDisk {
 		cp, ahead := *t, h.ahead(t)
 		h.mu.Unlock()
@@ -360,6 +384,7 @@ func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 func (h *Hall) Waiting() map[string]int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.sync(h.now())
 	out := map[string]int{}
 	for _, z := range h.cfg.Zones {
 		out[z.ID] = len(h.waiting[z.ID])
@@ -372,6 +397,7 @@ func (h *Hall) Waiting() map[string]int {
 func (h *Hall) WaitingTickets(window int) []Ticket {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.sync(h.now())
 	zones := h.zonesOf(window)
 	var out []Ticket
 	for _, t := range h.tickets {

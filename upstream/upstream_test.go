@@ -141,6 +141,7 @@ func openHall(t *testing.T, cfg *config.Config, path string) (*kiosk.Hall, *ui.H
 		t.Fatal(err)
 	}
 	hub := ui.NewHub(nil, cfg.Location)
+	cfg.Hall.IssueOutsideHours, cfg.Queue.AnonymousPerMinute = true, 0 // tests run at any hour, many plain tickets
 	h, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)

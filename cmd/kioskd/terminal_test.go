@@ -136,6 +136,9 @@ terminals = [
 ]
 [queue]
 daily_cap_per_id = 0
+anonymous_per_minute = 0
+[hall]
+issue_outside_hours = true
 [limits]
 terminal_per_second = 0
 [leases]
