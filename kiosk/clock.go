@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// Now is the hall's clock (a chosen one in a drill).
+func (h *Hall) Now() time.Time { return h.now() }
+
 // ClockFrom returns a clock that reads start at the moment it is made and
 // runs forward in real time from there: a drill or a test runs the hall on
 // a chosen day and hour (KIOSKD_CLOCK).

@@ -488,10 +488,9 @@ func (h *Hall) closingOf(now time.Time) (time.Time, error) {
 	return c, nil
 }
 
-// Run sweeps expired tickets once a minute until ctx ends.
+// Run sweeps expired tickets once a minute, and at the hall's midnight
+// (the day switches then even if nobody uses the hall), until ctx ends.
 func (h *Hall) Run(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
 	for {
 		if err := h.Sweep(ctx); err != nil {
 			h.log.Error("sweep", "err", err)
@@ -499,10 +498,13 @@ func (h *Hall) Run(ctx context.Context) {
 		if _, err := h.SweepLights(ctx); err != nil {
 			h.log.Error("supervision lights", "err", err)
 		}
+		wait := min(time.Minute, h.untilMidnight(h.now())+time.Millisecond)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-tick.C:
+		case <-t.C:
 		}
 	}
 }
