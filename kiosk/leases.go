@@ -490,9 +490,17 @@ func (h *Hall) issueOffline(a Actor, r IssueRequest, zone, idHash, note string) 
 func (h *Hall) Today() string { return h.day(h.now()) }
 
 // ResolveZone returns the zone a ticket request is for, checking its
-// matter or package against the catalog: a terminal node numbers its
-// offline tickets by it.
+// matter or package against the catalog and its priority against the
+// listed reasons: a terminal node numbers its offline tickets by it, and
+// never prints one the hall node would refuse.
 func (h *Hall) ResolveZone(r IssueRequest) (string, error) {
+	switch {
+	case r.PriorityReason != "" && !slices.Contains(h.cfg.Queue.PriorityReasons, r.PriorityReason):
+		return "", invalid("priority_reason", "%q 不是可用的优先原因：%s (not one of %s)", r.PriorityReason,
+			strings.Join(h.cfg.Queue.PriorityReasons, "、"), strings.Join(h.cfg.Queue.PriorityReasons, ", "))
+	case r.Priority && r.PriorityReason == "":
+		return "", priorityNeedsReason(h.cfg.Queue.PriorityReasons)
+	}
 	zone, _, err := h.resolveZone(&r)
 	return zone, err
 }
