@@ -280,10 +280,19 @@ func (h *Hall) checkHolder(t *Ticket, idHash string) error {
 	if t.IDHash != "" && t.IDHash != idHash {
 		return invalid("applicant.id_number", "ticket %s was taken with another ID card: the citizen who holds it consents", t.Number)
 	}
+	today := h.day(h.now())
+	n := 0
 	for _, o := range h.byIDHash[idHash] {
 		if o != t && o.Zone == t.Zone && o.Active() {
 			return conflict("the citizen holds ticket %s in this zone already (请勿重复取号)", o.Number)
 		}
+		if o != t && o.Day == today {
+			n++
+		}
+	}
+	// taking over a ticket makes it the citizen's: the daily cap counts it
+	if c := h.cfg.Queue.DailyCapPerID; c > 0 && t.IDHash != idHash && n >= c {
+		return &Error{Kind: KindLimit, Field: "applicant.id_number", Msg: fmt.Sprintf("今日取号已达 %d 次上限，请到导办台咨询 (this ID has taken %d tickets today)", c, c)}
 	}
 	return nil
 }

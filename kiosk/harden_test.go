@@ -395,3 +395,25 @@ func TestAnonymousKioskTickets(t *testing.T) {
 		t.Fatalf("a minute later: %v", err)
 	}
 }
+
+// TestDailyCapCountsTakeovers: an agent cannot give a citizen at the cap
+// one more ticket by taking over a ticket taken without a card.
+func TestDailyCapCountsTakeovers(t *testing.T) {
+	f := newFixture(t, agentStaff+"[queue]\ndaily_cap_per_id = 1\n")
+	ctx := context.Background()
+	if _, err := f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "B", IDNumber: idNumber(3)}); err != nil {
+		t.Fatal(err)
+	}
+	held := f.issue(IssueRequest{Zone: "A"}) // taken without a card
+	_, err := f.hall.TakeOver(ctx, agentD08, TakeoverRequest{Ticket: held.ID, Applicant: citizen(3),
+		Consent: Consent{Method: ConsentVerbalWitnessed, Witness: "G01"}})
+	wantKind(t, err, KindLimit)
+	if tk, _, _ := f.hall.Ticket(ctx, held.ID); tk.Agent != nil || tk.IDHash != "" {
+		t.Fatalf("the refused takeover changed the ticket: %+v", tk)
+	}
+	// another citizen under the cap: taken over
+	if _, err := f.hall.TakeOver(ctx, agentD08, TakeoverRequest{Ticket: held.ID, Applicant: citizen(4),
+		Consent: Consent{Method: ConsentVerbalWitnessed, Witness: "G01"}}); err != nil {
+		t.Fatal(err)
+	}
+}
