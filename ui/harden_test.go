@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,31 @@ func TestIssueCostsMore(t *testing.T) {
 		if r := e.do("GET", "/api/v1/queue", tokKiosk, ""); r.status != 200 {
 			t.Fatalf("read %d: %d", i, r.status)
 		}
+	}
+}
+
+// BenchmarkReadsHTTP measures what the node serves of a terminal's common
+// reads through the whole handler (auth, limits off, JSON): the queue's
+// counts and a pinyin catalog search. With BenchmarkIssueHTTP it is what the
+// [limits] defaults are set against.
+func BenchmarkReadsHTTP(b *testing.B) {
+	for _, path := range []string{"/api/v1/queue", "/api/v1/catalog?q=sfz"} {
+		b.Run(strings.TrimPrefix(path, "/api/v1/"), func(b *testing.B) {
+			f := newFuzzHall(b)
+			b.SetParallelism(50)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := httptest.NewRequest(http.MethodGet, path, nil)
+					req.Header.Set("Authorization", "Bearer "+tokKiosk)
+					w := httptest.NewRecorder()
+					f.s.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Errorf("%s: %d", path, w.Code)
+						return
+					}
+				}
+			})
+		})
 	}
 }
