@@ -82,7 +82,7 @@ func closedErr(msg string) error { return &Error{Kind: KindConflict, Field: "zon
 // time, or on a day the hall does not work (a weekend or holiday that is
 // not a make-up working day). Before opening a ticket is issued: it is
 // served from opening. Carried-over halls and [hall] issue_outside_hours
-// issue at any time. h.mu is held.
+// issue at any time. It reads only the config and the calendar.
 func (h *Hall) checkHours(now time.Time) error {
 	if h.cfg.Hall.CarryOver || h.cfg.Hall.IssueOutsideHours {
 		return nil

@@ -346,6 +346,13 @@ func TestNoTicketWhenNobodyServes(t *testing.T) {
 		{time.Date(2026, 11, 29, 10, 0, 0, 0, shanghai), 0, ""},                    // a make-up working Sunday
 		{time.Date(2026, 12, 1, 10, 0, 0, 0, shanghai), KindConflict, "非办公日"},      // a holiday
 	}
+	f.clock.set(time.Date(2026, 11, 27, 17, 0, 0, 0, shanghai))
+	mine := f.issue(IssueRequest{Zone: "C", IDNumber: "11010519491231002X"})
+	f.clock.set(time.Date(2026, 11, 27, 17, 45, 0, 0, shanghai))
+	// after closing the citizen who holds a ticket still gets it back
+	if again, err := f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "C", IDNumber: "11010519491231002X"}); err != nil || again.Created || again.Ticket.ID != mine.ID {
+		t.Fatalf("the citizen's own ticket after closing: %+v, %v", again, err)
+	}
 	for _, tc := range tests {
 		f.clock.set(tc.at)
 		for _, a := range []Actor{kioskA, guide} {

@@ -491,8 +491,8 @@ func (h *Hall) Today() string { return h.day(h.now()) }
 
 // ResolveZone returns the zone a ticket request is for, checking its
 // matter or package against the catalog and its priority against the
-// listed reasons: a terminal node numbers its offline tickets by it, and
-// never prints one the hall node would refuse.
+// listed reasons and the hall's hours: a terminal node numbers its offline
+// tickets by it, and never prints one the hall node would refuse.
 func (h *Hall) ResolveZone(r IssueRequest) (string, error) {
 	switch {
 	case r.PriorityReason != "" && !slices.Contains(h.cfg.Queue.PriorityReasons, r.PriorityReason):
@@ -502,7 +502,14 @@ func (h *Hall) ResolveZone(r IssueRequest) (string, error) {
 		return "", priorityNeedsReason(h.cfg.Queue.PriorityReasons)
 	}
 	zone, _, err := h.resolveZone(&r)
-	return zone, err
+	if err != nil {
+		return "", err
+	}
+	// nor one no window would serve today (checkHours reads only the config)
+	if err := h.checkHours(h.now()); err != nil {
+		return "", err
+	}
+	return zone, nil
 }
 
 // DayTickets returns every ticket of a hall day, whatever its status, in

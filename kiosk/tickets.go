@@ -253,6 +253,16 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 				return keyOfEarlierDay("an earlier day")
 			}
 		}
+		issuedToday := 0
+		for _, t := range h.byIDHash[idHash] { // idHash "": none
+			if t.Zone == zone && t.Active() { // the citizen's own ticket again, at any hour
+				res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t)}
+				return nil
+			}
+			if t.Day == today { // voided ones too: voiding and reissuing does not reset the cap
+				issuedToday++
+			}
+		}
 		if err := h.checkHours(now); err != nil {
 			return err
 		}
@@ -262,16 +272,6 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			}
 		}
 		if idHash != "" {
-			issuedToday := 0
-			for _, t := range h.byIDHash[idHash] {
-				if t.Zone == zone && t.Active() {
-					res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t)}
-					return nil
-				}
-				if t.Day == today { // voided ones too: voiding and reissuing does not reset the cap
-					issuedToday++
-				}
-			}
 			if c := h.cfg.Queue.DailyCapPerID; c > 0 && issuedToday >= c {
 				return &Error{Kind: KindLimit, Field: "id_number", Msg: fmt.Sprintf("今日取号已达 %d 次上限，请到导办台咨询", c)}
 			}
