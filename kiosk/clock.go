@@ -37,10 +37,21 @@ func ParseClock(s string) (time.Time, error) {
 // window never calls yesterday's ticket beside today's. It returns the
 // change to commit, nil when the day is the same. h.mu is held.
 func (h *Hall) rollDay(now time.Time) *Change {
-	today := h.day(now)
-	if today == h.loadedOn {
+	if h.day(now) == h.loadedOn {
 		return nil
 	}
+	ch := h.endDays(now)
+	h.roll(now)
+	if ch.empty() {
+		return nil
+	}
+	return ch
+}
+
+// endDays ends the waiting tickets of days before now's (unless tickets
+// carry over) and returns the change. h.mu is held.
+func (h *Hall) endDays(now time.Time) *Change {
+	today := h.day(now)
 	ch := &Change{}
 	if !h.cfg.Hall.CarryOver {
 		var ended []*Ticket
@@ -58,10 +69,6 @@ func (h *Hall) rollDay(now time.Time) *Change {
 			h.audit(ch, now, a, "ticket.expire", t, "the hall day ended")
 			h.event(ch, now, "ticket.expired", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone})
 		}
-	}
-	h.roll(now)
-	if ch.empty() {
-		return nil
 	}
 	return ch
 }

@@ -113,6 +113,12 @@ func Open(ctx context.Context, o Options) (*Hall, error) {
 	}
 	h.mu.Lock()
 	err := h.reload(ctx)
+	if err == nil {
+		// a hall that was down over midnight starts on the new day whole
+		if ch := h.endDays(h.now()); !ch.empty() {
+			h.enqueue(ch)
+		}
+	}
 	h.mu.Unlock()
 	if err != nil {
 		return nil, err

@@ -424,3 +424,22 @@ func TestDailyCapCountsTakeovers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDownOverMidnight: a hall node stopped before midnight and started
+// after it does not show yesterday's waiting tickets for a moment.
+func TestDownOverMidnight(t *testing.T) {
+	f := newFixture(t, "")
+	ctx := context.Background()
+	f.clock.set(time.Date(2026, 11, 26, 23, 0, 0, 0, shanghai))
+	late := f.issue(IssueRequest{Zone: "A"})
+	f.hall.Close()
+	f.clock.set(time.Date(2026, 11, 27, 8, 0, 0, 0, shanghai))
+	f.open()
+	if ws := f.hall.WaitingTickets(0); len(ws) != 0 {
+		t.Fatalf("after a start on the next day %d tickets wait", len(ws))
+	}
+	f.restart() // and on disk
+	if tk, _, err := f.hall.Ticket(ctx, late.ID); err != nil || tk.Status != StatusExpired {
+		t.Fatalf("yesterday's ticket after a restart: %q, %v", tk.Status, err)
+	}
+}
