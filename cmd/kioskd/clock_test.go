@@ -4,6 +4,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,8 +82,11 @@ func TestMidnightOnAChosenClock(t *testing.T) {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	waitHealthy(t, addr)
 
-	code, m, err := request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`)
-	if err != nil || code != 201 || m["number"] != "A001" || !strings.HasPrefix(fmt.Sprint(m["issued_at"]), "2026-12-08T23:59:") {
+	if code, body := keyed(t, addr, "night-1", `{"zone":"A"}`); code != 201 || !strings.Contains(body, `"A001"`) {
+		t.Fatalf("before midnight: %d %s", code, body)
+	}
+	code, m, err := request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"zone":"A","id_number":"11010519491231002X"}`)
+	if err != nil || code != 201 || m["number"] != "A002" || !strings.HasPrefix(fmt.Sprint(m["issued_at"]), "2026-12-08T23:59:") {
 		t.Fatalf("before midnight: %d %v %v", code, m, err)
 	}
 	asked := time.Now()
@@ -90,7 +95,7 @@ func TestMidnightOnAChosenClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, q, _ := request(addr, "GET", "/api/v1/queue", tokAdmin, ""); code != 200 || fmt.Sprint(waitingIn(q, "A")) != "1" {
+	if code, q, _ := request(addr, "GET", "/api/v1/queue", tokAdmin, ""); code != 200 || fmt.Sprint(waitingIn(q, "A")) != "2" {
 		t.Fatalf("queue before midnight: %d %v", code, q)
 	}
 	// just after the hall's midnight, by the hall's own clock
@@ -104,6 +109,10 @@ func TestMidnightOnAChosenClock(t *testing.T) {
 	}
 	if code, tk, _ := request(addr, "GET", "/api/v1/tickets/"+late, tokAdmin, ""); code != 200 || tk["status"] != "expired" {
 		t.Fatalf("yesterday's ticket after midnight: %d %v, want expired", code, tk)
+	}
+	// the kiosk's retry of yesterday's request under its key: not yesterday's ticket
+	if code, body := keyed(t, addr, "night-1", `{"zone":"A"}`); code != 422 || !strings.Contains(body, "Idempotency-Key") {
+		t.Fatalf("yesterday's key after midnight: %d %s, want 422 on Idempotency-Key", code, body)
 	}
 	code, m, err = request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`)
 	if err != nil || code != 201 || m["number"] != "A001" || !strings.HasPrefix(fmt.Sprint(m["issued_at"]), "2026-12-09T00:00:0") ||
@@ -128,6 +137,21 @@ func TestMidnightOnAChosenClock(t *testing.T) {
 	if code != 409 || !strings.Contains(fmt.Sprint(m["error"]), "今日已停止取号") {
 		t.Fatalf("after closing: %d %v, want 409 今日已停止取号", code, m)
 	}
+}
+
+// keyed issues a ticket under an Idempotency-Key and returns the answer.
+func keyed(t *testing.T, addr, key, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/tickets", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tokKiosk)
+	req.Header.Set("Idempotency-Key", key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
 
 func waitingIn(q map[string]any, zone string) any {
