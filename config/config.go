@@ -33,14 +33,11 @@ func DefaultCatalog() []byte { return bytes.Clone(defaultCatalog) }
 
 // Config is the whole of kioskd's configuration.
 type Config struct {
-	Listen    string `toml:"listen"`
-	DataDir   string `toml:"data_dir"`
-	Timezone  string `toml:"timezone"`
-	PublicURL string `toml:"public_url"`
-	LogLevel  string `toml:"log_level"`
-	// Mode is "production" (the default) or "drill": only a drill (or a
-	// test) may run on a chosen clock (KIOSKD_CLOCK).
-	Mode         string       `toml:"mode"`
+	Listen       string       `toml:"listen"`
+	DataDir      string       `toml:"data_dir"`
+	Timezone     string       `toml:"timezone"`
+	PublicURL    string       `toml:"public_url"`
+	LogLevel     string       `toml:"log_level"`
 	Terminals    []Terminal   `toml:"terminals"`
 	Hall         Hall         `toml:"hall"`
 	Queue        Queue        `toml:"queue"`
@@ -59,6 +56,10 @@ type Config struct {
 	Platform     Platform     `toml:"platform"`
 	Upstream     Upstream     `toml:"upstream"`
 	Leases       Leases       `toml:"leases"`
+
+	// Mode is "production" (the default) or "drill": only a drill (or a
+	// test) may run on a chosen clock (KIOSKD_CLOCK).
+	Mode string `toml:"mode"`
 
 	// Location is Timezone loaded; set by Validate.
 	Location *time.Location `toml:"-"`
@@ -97,29 +98,31 @@ type Terminal struct {
 
 // Hall is the hall's identity and working hours.
 type Hall struct {
-	Name      string `toml:"name"`
-	Code      string `toml:"code"`
-	Opening   string `toml:"opening"`
-	Closing   string `toml:"closing"`
-	CarryOver bool   `toml:"carry_over"`
+	Name      string   `toml:"name"`
+	Code      string   `toml:"code"`
+	Opening   string   `toml:"opening"`
+	Closing   string   `toml:"closing"`
+	CarryOver bool     `toml:"carry_over"`
+	Holidays  []string `toml:"holidays"`
+	Workdays  []string `toml:"workdays"`
+
 	// IssueOutsideHours: tickets are issued after closing and on
 	// non-working days too (they expire unserved unless carried over).
-	IssueOutsideHours bool     `toml:"issue_outside_hours"`
-	Holidays          []string `toml:"holidays"`
-	Workdays          []string `toml:"workdays"`
+	IssueOutsideHours bool `toml:"issue_outside_hours"`
 }
 
 // Queue tunes the calling order and the anti-scalping rules.
 type Queue struct {
-	PriorityRatio      int `toml:"priority_ratio"`
-	MaxWaitMinutes     int `toml:"max_wait_minutes"`
-	MaxRecalls         int `toml:"max_recalls"`
-	NoShowAfterRecalls int `toml:"no_show_after_recalls"`
-	DailyCapPerID      int `toml:"daily_cap_per_id"`
+	PriorityRatio      int      `toml:"priority_ratio"`
+	MaxWaitMinutes     int      `toml:"max_wait_minutes"`
+	MaxRecalls         int      `toml:"max_recalls"`
+	NoShowAfterRecalls int      `toml:"no_show_after_recalls"`
+	DailyCapPerID      int      `toml:"daily_cap_per_id"`
+	PriorityReasons    []string `toml:"priority_reasons"`
+
 	// AnonymousPerMinute caps the tickets without an ID number one kiosk
 	// issues in a minute (0: no cap); guide desks are not capped.
-	AnonymousPerMinute int      `toml:"anonymous_per_minute"`
-	PriorityReasons    []string `toml:"priority_reasons"`
+	AnonymousPerMinute int `toml:"anonymous_per_minute"`
 }
 
 // Cases sets case numbering and supervision.
@@ -153,11 +156,12 @@ type Member struct {
 type Limits struct {
 	TerminalPerSecond float64 `toml:"terminal_per_second"` // requests per second per terminal
 	TerminalBurst     int     `toml:"terminal_burst"`
+	PublicPerSecond   float64 `toml:"public_per_second"` // unauthenticated requests per second per client address
+	PublicBurst       int     `toml:"public_burst"`
+
 	// IssueCost is what a request that issues a ticket (a ticket, a
 	// check-in, a takeover) takes of its terminal's bucket, in requests.
-	IssueCost       int     `toml:"issue_cost"`
-	PublicPerSecond float64 `toml:"public_per_second"` // unauthenticated requests per second per client address
-	PublicBurst     int     `toml:"public_burst"`
+	IssueCost int `toml:"issue_cost"`
 }
 
 // Appointments sets the rules of booked slots (NORMS.md).
