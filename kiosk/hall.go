@@ -64,8 +64,9 @@ type Hall struct {
 	byIDHash map[string][]*Ticket          // ID hash → tickets in memory
 	zc       map[string]zoneCounter
 	seq      int64
-	loadedOn string                 // the hall day memory was last trimmed for
-	anon     map[string][]time.Time // kiosk → when it issued its last tickets without an ID (anonymous_per_minute)
+	loadedOn string // the hall day memory was last trimmed for
+
+	anon map[string][]time.Time // kiosk → when it issued its last tickets without an ID (anonymous_per_minute)
 
 	queue     chan *pending
 	stop      chan struct{}
