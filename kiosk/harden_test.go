@@ -151,9 +151,13 @@ func TestForgedClaims(t *testing.T) {
 // TestPriorityNeedsAReason: class 4, online. priority:true alone is refused
 // on every path that issues a ticket; a listed reason is taken.
 func TestPriorityNeedsAReason(t *testing.T) {
-	f := newFixture(t, "")
+	f := newFixture(t, agentStaff)
 	ctx := context.Background()
 	_, err := f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "A", Priority: true})
+	wantKind(t, err, KindInvalid)
+	// an agent's takeover of a new ticket, too
+	_, err = f.hall.TakeOver(ctx, agentD08, TakeoverRequest{Zone: "A", Priority: true, Applicant: citizen(5),
+		Consent: Consent{Method: ConsentVerbalWitnessed, Witness: "G01"}})
 	wantKind(t, err, KindInvalid)
 	_, err = f.hall.Issue(ctx, guide, IssueRequest{Zone: "A", Priority: true, PriorityReason: "vip"})
 	wantKind(t, err, KindInvalid)
