@@ -59,11 +59,21 @@ type Config struct {
 	Leases       Leases       `toml:"leases"`
 	District     District     `toml:"district"`
 
+	// Mode is "production" (the default) or "drill": only a drill (or a
+	// test) may run on a chosen clock (KIOSKD_CLOCK).
+	Mode string `toml:"mode"`
+
 	// Location is Timezone loaded; set by Validate.
 	Location *time.Location `toml:"-"`
 	// DevTokens is true when the terminals are generated development ones.
 	DevTokens bool `toml:"-"`
 }
+
+// Modes a node runs in.
+const (
+	ModeProduction = "production"
+	ModeDrill      = "drill" // drills and tests: a chosen clock (KIOSKD_CLOCK) is allowed
+)
 
 // Roles a terminal can have.
 const (
@@ -97,6 +107,10 @@ type Hall struct {
 	CarryOver bool     `toml:"carry_over"`
 	Holidays  []string `toml:"holidays"`
 	Workdays  []string `toml:"workdays"`
+
+	// IssueOutsideHours: tickets are issued after closing and on
+	// non-working days too (they expire unserved unless carried over).
+	IssueOutsideHours bool `toml:"issue_outside_hours"`
 }
 
 // Queue tunes the calling order and the anti-scalping rules.
@@ -107,6 +121,10 @@ type Queue struct {
 	NoShowAfterRecalls int      `toml:"no_show_after_recalls"`
 	DailyCapPerID      int      `toml:"daily_cap_per_id"`
 	PriorityReasons    []string `toml:"priority_reasons"`
+
+	// AnonymousPerMinute caps the tickets without an ID number one kiosk
+	// issues in a minute (0: no cap); guide desks are not capped.
+	AnonymousPerMinute int `toml:"anonymous_per_minute"`
 }
 
 // Cases sets case numbering and supervision.
@@ -145,6 +163,10 @@ type Limits struct {
 	// SocketsPerTerminal caps the event WebSockets one terminal (one
 	// token) holds open at once; one more is refused with 429.
 	SocketsPerTerminal int `toml:"sockets_per_terminal"`
+
+	// IssueCost is what a request that issues a ticket (a ticket, a
+	// check-in, a takeover) takes of its terminal's bucket, in requests.
+	IssueCost int `toml:"issue_cost"`
 }
 
 // Appointments sets the rules of booked slots (NORMS.md).
@@ -424,6 +446,13 @@ func (c *Config) Validate() error {
 	default:
 		return errf("log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
 	}
+	switch c.Mode {
+	case "":
+		c.Mode = ModeProduction
+	case ModeProduction, ModeDrill:
+	default:
+		return errf("mode", "%q is not production or drill", c.Mode)
+	}
 	if err := c.validateHall(); err != nil {
 		return err
 	}
@@ -475,6 +504,9 @@ func (c *Config) validateHall() error {
 	}
 	if c.Cases.FollowupDays < 1 {
 		return errf("cases.followup_days", "must be at least 1")
+	}
+	if c.Limits.IssueCost < 0 {
+		return errf("limits.issue_cost", "%d is negative", c.Limits.IssueCost)
 	}
 	if l := c.Limits; l.TerminalPerSecond < 0 || l.PublicPerSecond < 0 || l.TerminalBurst < 0 || l.PublicBurst < 0 || l.SocketsPerTerminal < 0 {
 		return errf("limits", "rates, bursts and sockets_per_terminal must not be negative")

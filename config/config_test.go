@@ -47,6 +47,8 @@ func TestErrors(t *testing.T) {
 		{"wrong type", `listen = 8080`, "config: line 1"},
 		{"negative ratio", "[queue]\npriority_ratio = -1", "config: queue.priority_ratio:"},
 		{"closing before opening", "[hall]\nopening = \"18:00\"", "config: hall.closing:"},
+		{"unknown mode", "mode = \"test\"", "config: mode:"},
+		{"negative issue cost", "[limits]\nissue_cost = -1", "config: limits.issue_cost:"},
 		{"bad holiday", "[hall]\nholidays = [\"2026-13-01\"]", "config: hall.holidays[0]:"},
 		{"window in two zones", "[[zones]]\nid = \"A\"\nname = \"a\"\nwindows = [1, 2]\n[[zones]]\nid = \"B\"\nname = \"b\"\nwindows = [2]\n",
 			"config: zones[1].windows: window 2 is in zone A and zone B"},

@@ -200,6 +200,11 @@ func (h *Hall) takeOverNew(ctx context.Context, a Actor, m config.Member, r Take
 	}
 	req := IssueRequest{Zone: r.Zone, Matter: r.Matter, Package: r.Package, Priority: r.Priority, PriorityReason: r.PriorityReason,
 		Submission: sub, IdempotencyKey: r.IdempotencyKey}
+	if r.IdempotencyKey != "" {
+		hr := r
+		hr.IdempotencyKey = ""
+		req.reqHash = h.requestHash("takeover", a.Terminal, hr)
+	}
 	res, err := h.issue(ctx, a, req, func(t *Ticket, ch *Change, now time.Time) {
 		t.Agent = h.agency(a, m, t.Submission, r.Consent, now)
 		h.recordTakeover(ch, now, a, t)
@@ -275,10 +280,19 @@ func (h *Hall) checkHolder(t *Ticket, idHash string) error {
 	if t.IDHash != "" && t.IDHash != idHash {
 		return invalid("applicant.id_number", "ticket %s was taken with another ID card: the citizen who holds it consents", t.Number)
 	}
+	today := h.day(h.now())
+	n := 0
 	for _, o := range h.byIDHash[idHash] {
 		if o != t && o.Zone == t.Zone && o.Active() {
 			return conflict("the citizen holds ticket %s in this zone already (请勿重复取号)", o.Number)
 		}
+		if o != t && o.Day == today {
+			n++
+		}
+	}
+	// taking over a ticket makes it the citizen's: the daily cap counts it
+	if c := h.cfg.Queue.DailyCapPerID; c > 0 && t.IDHash != idHash && n >= c {
+		return &Error{Kind: KindLimit, Field: "applicant.id_number", Msg: fmt.Sprintf("今日取号已达 %d 次上限，请到导办台咨询 (this ID has taken %d tickets today)", c, c)}
 	}
 	return nil
 }
@@ -311,7 +325,7 @@ func (h *Hall) findTicket(ctx context.Context, id, number string) (Ticket, error
 		t, _, err := h.Ticket(ctx, id)
 		return t, err
 	}
-	number = strings.ToUpper(strings.TrimSpace(number))
+	number = CanonicalNumber(number)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	today := h.day(h.now())

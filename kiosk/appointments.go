@@ -160,6 +160,7 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	h.apptMu.Lock()
 	defer h.apptMu.Unlock()
 	now := h.now()
+	code = strings.TrimSpace(code) // codes are compared as issued, without surrounding spaces
 	var q AppointmentQuery
 	if code != "" {
 		q.Code = code
@@ -205,6 +206,9 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 		return IssueResult{}, &Error{Kind: KindConflict, Msg: "预约已过时，请取普通号 (too late: the appointment is void)"}
 	}
 	req := IssueRequest{Matter: ap.Matter, IDNumber: ap.Applicant.IDNumber, IdempotencyKey: idemKey}
+	if idemKey != "" {
+		req.reqHash = h.requestHash("check-in", a.Terminal, []string{code, h.IDHash(idNumber)})
+	}
 	inSlot := !now.After(end)
 	res, err := h.issue(ctx, a, req, func(t *Ticket, ch *Change, at time.Time) {
 		if inSlot {

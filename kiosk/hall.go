@@ -68,6 +68,8 @@ type Hall struct {
 	seq      int64
 	loadedOn string // the hall day memory was last trimmed for
 
+	anon map[string][]time.Time // kiosk → when it issued its last tickets without an ID (anonymous_per_minute)
+
 	queue     chan *pending
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -115,6 +117,12 @@ func Open(ctx context.Context, o Options) (*Hall, error) {
 	}
 	h.mu.Lock()
 	err := h.reload(ctx)
+	if err == nil {
+		// a hall that was down over midnight starts on the new day whole
+		if ch := h.endDays(h.now()); !ch.empty() {
+			h.enqueue(ch)
+		}
+	}
 	h.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -315,7 +323,10 @@ func (h *Hall) enqueue(ch *Change) *pending {
 func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 	h.mu.Lock()
 	now := h.now()
-	h.roll(now)
+	var rolled *pending
+	if rc := h.rollDay(now); rc != nil { // the hall's midnight: the day switches first
+		rolled = h.enqueue(rc)
+	}
 	ch := &Change{}
 	if err := fn(now, ch); err != nil {
 		h.mu.Unlock()
@@ -323,6 +334,9 @@ func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 	}
 	if ch.empty() {
 		h.mu.Unlock()
+		if rolled != nil {
+			return <-rolled.done
+		}
 		return nil
 	}
 	p := h.enqueue(ch)
@@ -330,7 +344,8 @@ func (h *Hall) apply(fn func(now time.Time, ch *Change) error) error {
 	return <-p.done
 }
 
-// roll trims memory when the hall day changes. h.mu is held.
+// roll trims memory when the hall day changes (rollDay ends the day's
+// waiting tickets first). h.mu is held.
 func (h *Hall) roll(now time.Time) {
 	today := h.day(now)
 	if today == h.loadedOn {

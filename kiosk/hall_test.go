@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,6 +63,15 @@ func newFixture(t *testing.T, toml string) *fixture {
 	cfg, err := config.Parse([]byte(toml))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// the fixture's clock moves freely across closing time and issues
+	// many plain tickets at one instant: the hours rule and the anonymous
+	// cap apply only where a test names them
+	if !strings.Contains(toml, "issue_outside_hours") {
+		cfg.Hall.IssueOutsideHours = true
+	}
+	if !strings.Contains(toml, "anonymous_per_minute") {
+		cfg.Queue.AnonymousPerMinute = 0
 	}
 	f := &fixture{t: t, store: newMemStore(), cfg: cfg,
 		clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, shanghai)}}
@@ -272,13 +282,13 @@ func TestCallOrder(t *testing.T) {
 		want   []string
 	}{
 		{"fifo", "", []IssueRequest{{Zone: "A"}, {Zone: "A"}, {Zone: "A"}}, 0, []string{"A001", "A002", "A003", "-"}},
-		{"priority first by default", "", []IssueRequest{{Zone: "A"}, {Zone: "A"}, {Zone: "A", Priority: true}, {Zone: "A", PriorityReason: "elderly"}},
+		{"priority first by default", "", []IssueRequest{{Zone: "A"}, {Zone: "A"}, {Zone: "A", Priority: true, PriorityReason: "pregnant"}, {Zone: "A", PriorityReason: "elderly"}},
 			0, []string{"A003", "A004", "A001", "A002"}},
 		{"one priority per two normal", "[queue]\npriority_ratio = 2\n",
-			[]IssueRequest{{Zone: "A"}, {Zone: "A"}, {Zone: "A"}, {Zone: "A", Priority: true}, {Zone: "A", Priority: true}, {Zone: "A"}},
+			[]IssueRequest{{Zone: "A"}, {Zone: "A"}, {Zone: "A"}, {Zone: "A", Priority: true, PriorityReason: "pregnant"}, {Zone: "A", Priority: true, PriorityReason: "pregnant"}, {Zone: "A"}},
 			0, []string{"A004", "A001", "A002", "A005", "A003", "A006"}},
 		{"ageing beats priority", "[queue]\nmax_wait_minutes = 30\n",
-			[]IssueRequest{{Zone: "A"}, {Zone: "A", Priority: true}}, 31 * time.Minute, []string{"A001", "A002"}},
+			[]IssueRequest{{Zone: "A"}, {Zone: "A", Priority: true, PriorityReason: "pregnant"}}, 31 * time.Minute, []string{"A001", "A002"}},
 		{"other zones not called", "", []IssueRequest{{Zone: "B"}}, 0, []string{"-"}},
 	}
 	for _, tt := range tests {
@@ -612,7 +622,7 @@ func TestConcurrentCalls(t *testing.T) {
 			defer issueWG.Done()
 			a := Actor{Terminal: fmt.Sprintf("kiosk-%d", k), Role: "kiosk"}
 			for i := 0; i < tickets/4; i++ {
-				if _, err := f.hall.Issue(ctx, a, IssueRequest{Zone: "A", Priority: i%5 == 0}); err != nil {
+				if _, err := f.hall.Issue(ctx, a, IssueRequest{Zone: "A", Priority: i%5 == 0, PriorityReason: reasonIf(i%5 == 0)}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -919,7 +929,7 @@ func TestWaitingAheadOfNewTickets(t *testing.T) {
 	f := newFixture(t, "[queue]\ndaily_cap_per_id = 0\n")
 	ctx := context.Background()
 	for i := 0; i < 60; i++ {
-		res, err := f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "B", Priority: i%4 == 1})
+		res, err := f.hall.Issue(ctx, kioskA, IssueRequest{Zone: "B", Priority: i%4 == 1, PriorityReason: reasonIf(i%4 == 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1001,4 +1011,12 @@ func TestLightEvents(t *testing.T) {
 	if n, err := f.hall.SweepLights(ctx); err != nil || n != 0 {
 		t.Fatalf("after closing: %d %v", n, err)
 	}
+}
+
+// reasonIf is a priority reason when p (priority needs one).
+func reasonIf(p bool) string {
+	if p {
+		return "elderly"
+	}
+	return ""
 }

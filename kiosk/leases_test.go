@@ -87,9 +87,11 @@ func TestOfflineClaims(t *testing.T) {
 	}
 	t0 := f.clock.now()
 	f.clock.add(time.Minute)
-	a1 := f.issue(IssueRequest{Zone: "A"}) // online at 09:01
+	// online tickets of another terminal: kiosk A itself, known online at
+	// 09:02, could not have issued offline before then (checkClaim)
+	a1 := f.issueAs(kioskB, IssueRequest{Zone: "A"}) // online at 09:01
 	f.clock.add(time.Minute)
-	a2 := f.issue(IssueRequest{Zone: "A"}) // online at 09:02
+	a2 := f.issueAs(kioskB, IssueRequest{Zone: "A"}) // online at 09:02
 	f.clock.add(5 * time.Minute)
 
 	// handed in at 09:07, issued offline at 09:01:30: it goes between A001 and A002
@@ -194,7 +196,7 @@ func TestOfflineTicketsAlwaysQueue(t *testing.T) {
 	}{
 		{"unknown matter", IssueRequest{Matter: "NOT-HERE", Offline: claim("A901", at, 21)}, "queued in zone A"},
 		{"bad submission", IssueRequest{Matter: "M-A1", Submission: bad, Offline: claim("A902", at, 22)}, "submission left out"},
-		{"unknown priority reason", IssueRequest{Zone: "A", Priority: true, PriorityReason: "vip", Offline: claim("A903", at, 23)}, "priority reason vip unknown here"},
+		{"unknown priority reason", IssueRequest{Zone: "A", Priority: true, PriorityReason: "vip", Offline: claim("A903", at, 23)}, "priority reason vip unknown here: queued as a normal ticket"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,10 +213,20 @@ func TestOfflineTicketsAlwaysQueue(t *testing.T) {
 	if tk, _, _ := f.hall.Ticket(ctx, fmt.Sprintf("%032x", 22)); tk.Submission != nil || tk.Matter != "M-A1" {
 		t.Fatalf("the bad submission's ticket: matter %q, submission %+v", tk.Matter, tk.Submission)
 	}
-	if tk, _, _ := f.hall.Ticket(ctx, fmt.Sprintf("%032x", 23)); !tk.Priority || tk.PriorityReason != "" {
+	// priority needs a reason this hall knows: queued as a normal ticket
+	if tk, _, _ := f.hall.Ticket(ctx, fmt.Sprintf("%032x", 23)); tk.Priority || tk.PriorityReason != "" {
 		t.Fatalf("the unknown reason's ticket: priority %v, reason %q", tk.Priority, tk.PriorityReason)
 	}
 	// a claim outside the terminal's blocks is still refused
 	_, err := f.hall.Issue(ctx, kioskB, IssueRequest{Matter: "NOT-HERE", Offline: claim("A904", at, 24)})
 	wantKind(t, err, KindInvalid)
+}
+
+func (f *fixture) issueAs(a Actor, r IssueRequest) Ticket {
+	f.t.Helper()
+	res, err := f.hall.Issue(context.Background(), a, r)
+	if err != nil {
+		f.t.Fatalf("issue %+v as %s: %v", r, a.Terminal, err)
+	}
+	return res.Ticket
 }

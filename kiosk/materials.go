@@ -48,15 +48,31 @@ func (h *Hall) AddMaterialKeyed(ctx context.Context, a Actor, key, source, kind 
 	mac := hmac.New(sha256.New, h.idKey)
 	mac.Write([]byte("material|" + a.Terminal + "|" + key))
 	id := hex.EncodeToString(mac.Sum(nil)[:16])
+	// the key is bound to its body: the same key with another document
+	// (or the same bytes as another kind) is refused, never answered with
+	// the first material
+	sum := sha256.Sum256(doc)
+	same := func(old Material) error {
+		if old.SHA256 != hex.EncodeToString(sum[:]) || old.Kind != kind || old.Source != source {
+			return keyReused()
+		}
+		return nil
+	}
 	if old, _, ok, err := h.store.Material(ctx, id); err != nil {
 		return Material{}, false, fmt.Errorf("kiosk: material: %w", err)
 	} else if ok {
+		if err := same(old); err != nil {
+			return Material{}, false, err
+		}
 		return old, true, nil
 	}
 	m, err = h.addMaterial(ctx, a, id, source, kind, doc, pages)
 	if err != nil {
 		// the same key at the same moment: the other upload stored it
 		if old, _, ok, gerr := h.store.Material(ctx, id); gerr == nil && ok {
+			if err := same(old); err != nil {
+				return Material{}, false, err
+			}
 			return old, true, nil
 		}
 	}

@@ -23,8 +23,8 @@ type zoneCounter struct {
 
 // earlier orders tickets by their place: issue time, then number sequence.
 func earlier(a, b *Ticket) bool {
-	if !a.IssuedAt.Equal(b.IssuedAt) {
-		return a.IssuedAt.Before(b.IssuedAt)
+	if pa, pb := a.place(), b.place(); !pa.Equal(pb) {
+		return pa.Before(pb)
 	}
 	if a.Day != b.Day {
 		return a.Day < b.Day
@@ -53,7 +53,7 @@ func pickInZone(waiting []*Ticket, window int, p Policy, zc zoneCounter, now tim
 			}
 			continue
 		}
-		if p.MaxWait > 0 && now.Sub(t.IssuedAt) > p.MaxWait {
+		if p.MaxWait > 0 && now.Sub(t.place()) > p.MaxWait {
 			if aged == nil || earlier(t, aged) {
 				aged = t
 			}

@@ -45,7 +45,7 @@ func benchHall(b *testing.B, windows, waiting int) *Hall {
 }
 
 func benchIssue(b *testing.B, h *Hall, priority bool) {
-	if _, err := h.Issue(context.Background(), kioskA, IssueRequest{Zone: "A", Priority: priority}); err != nil {
+	if _, err := h.Issue(context.Background(), kioskA, IssueRequest{Zone: "A", Priority: priority, PriorityReason: reasonIf(priority)}); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -28,6 +28,9 @@ type IssueRequest struct {
 	Offline *OfflineClaim `json:"offline,omitempty"`
 	// IdempotencyKey makes a retry return the first answer.
 	IdempotencyKey string `json:"-"`
+	// reqHash is the hash of the request the key is bound to (idem.go);
+	// set by the entry point that knows the request's kind.
+	reqHash string
 }
 
 // IssueResult is a ticket issue's answer.
@@ -189,6 +192,9 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 	if r.IdempotencyKey != "" && !reIdemKey.MatchString(r.IdempotencyKey) {
 		return IssueResult{}, invalid("Idempotency-Key", "1 to 128 printable characters")
 	}
+	if r.IdempotencyKey != "" && r.reqHash == "" {
+		r.reqHash = h.issueHash(a.Terminal, r)
+	}
 	if r.Offline != nil {
 		if onCreate != nil {
 			return IssueResult{}, invalid("offline", "an appointment cannot be checked in offline")
@@ -204,6 +210,8 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			return IssueResult{}, invalid("priority_reason", "%q is not one of %s", r.PriorityReason, strings.Join(h.cfg.Queue.PriorityReasons, ", "))
 		}
 		r.Priority = true
+	} else if r.Priority {
+		return IssueResult{}, priorityNeedsReason(h.cfg.Queue.PriorityReasons)
 	}
 	idNumber := strings.ToUpper(strings.TrimSpace(r.IDNumber))
 	if r.Submission != nil {
@@ -236,22 +244,34 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 		if r.IdempotencyKey != "" {
 			if id, ok := h.idem[a.Terminal+"|"+r.IdempotencyKey]; ok {
 				if t, ok := h.tickets[id]; ok {
+					if err := h.checkReplay(t, r.reqHash, today); err != nil {
+						return err
+					}
 					res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t), Replay: true}
 					return nil
 				}
+				return keyOfEarlierDay("an earlier day")
+			}
+		}
+		issuedToday := 0
+		for _, t := range h.byIDHash[idHash] { // idHash "": none
+			if t.Zone == zone && t.Active() { // the citizen's own ticket again, at any hour
+				res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t)}
+				return nil
+			}
+			if t.Day == today { // voided ones too: voiding and reissuing does not reset the cap
+				issuedToday++
+			}
+		}
+		if err := h.checkHours(now); err != nil {
+			return err
+		}
+		if idHash == "" && a.Role == "kiosk" && onCreate == nil {
+			if err := h.checkAnonymous(a.Terminal, now); err != nil {
+				return err
 			}
 		}
 		if idHash != "" {
-			issuedToday := 0
-			for _, t := range h.byIDHash[idHash] {
-				if t.Zone == zone && t.Active() {
-					res = IssueResult{Ticket: *t, WaitingAhead: h.ahead(t)}
-					return nil
-				}
-				if t.Day == today && t.Status != StatusVoid {
-					issuedToday++
-				}
-			}
 			if c := h.cfg.Queue.DailyCapPerID; c > 0 && issuedToday >= c {
 				return &Error{Kind: KindLimit, Field: "id_number", Msg: fmt.Sprintf("今日取号已达 %d 次上限，请到导办台咨询", c)}
 			}
@@ -268,7 +288,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			Priority: r.Priority, PriorityReason: r.PriorityReason,
 			Matter: r.Matter, Package: r.Package,
 			Status: StatusWaiting, IssuedAt: now, Terminal: a.Terminal,
-			IDHash: idHash, StatusKey: randomHex(12), Submission: r.Submission,
+			IDHash: idHash, StatusKey: randomHex(12), Submission: r.Submission, IdemHash: r.reqHash,
 		}
 		if onCreate != nil {
 			onCreate(t, ch, now)
@@ -277,6 +297,9 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			for _, id := range t.Submission.Materials {
 				ch.MaterialLinks = append(ch.MaterialLinks, MaterialLink{MaterialID: id, TicketID: t.ID})
 			}
+		}
+		if idHash == "" && a.Role == "kiosk" && onCreate == nil {
+			h.noteAnonymous(a.Terminal, now)
 		}
 		h.counters[ckey] = seq
 		h.tickets[t.ID] = t
@@ -340,6 +363,7 @@ func (h *Hall) ahead(t *Ticket) int {
 // Ticket returns a ticket and the number of people ahead of it.
 func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 	h.mu.Lock()
+	h.sync(h.now())
 	if t, ok := h.tickets[id]; ok && !t.SubmissionOnDisk {
 		cp, ahead := *t, h.ahead(t)
 		h.mu.Unlock()
@@ -360,6 +384,7 @@ func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 func (h *Hall) Waiting() map[string]int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.sync(h.now())
 	out := map[string]int{}
 	for _, z := range h.cfg.Zones {
 		out[z.ID] = len(h.waiting[z.ID])
@@ -372,6 +397,7 @@ func (h *Hall) Waiting() map[string]int {
 func (h *Hall) WaitingTickets(window int) []Ticket {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.sync(h.now())
 	zones := h.zonesOf(window)
 	var out []Ticket
 	for _, t := range h.tickets {
@@ -462,10 +488,9 @@ func (h *Hall) closingOf(now time.Time) (time.Time, error) {
 	return c, nil
 }
 
-// Run sweeps expired tickets once a minute until ctx ends.
+// Run sweeps expired tickets once a minute, and at the hall's midnight
+// (the day switches then even if nobody uses the hall), until ctx ends.
 func (h *Hall) Run(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
 	for {
 		if err := h.Sweep(ctx); err != nil {
 			h.log.Error("sweep", "err", err)
@@ -473,10 +498,13 @@ func (h *Hall) Run(ctx context.Context) {
 		if _, err := h.SweepLights(ctx); err != nil {
 			h.log.Error("supervision lights", "err", err)
 		}
+		wait := min(time.Minute, h.untilMidnight(h.now())+time.Millisecond)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-tick.C:
+		case <-t.C:
 		}
 	}
 }

@@ -59,6 +59,16 @@ type Ticket struct {
 	Rated            bool   `json:"rated,omitempty"`
 	Appointment      string `json:"appointment,omitempty"` // the appointment checked in, called ahead of walk-ins
 	Offline          bool   `json:"offline,omitempty"`     // issued by a terminal node from its block while the hall node was away
+	// PlacedAt, when set, is the ticket's place in the queue where it is
+	// not its issue time: an offline ticket dated before the hall last knew
+	// its terminal online is placed after that moment (see Hall.checkClaim).
+	PlacedAt time.Time `json:"placed_at,omitzero"`
+	// Superseded: voided because the terminal handed in an offline ticket
+	// under the same Idempotency-Key (its answer never reached the terminal).
+	Superseded bool `json:"superseded,omitempty"`
+	// IdemHash is the keyed hash of the request that made the ticket under
+	// an Idempotency-Key: the same key with another request is refused.
+	IdemHash string `json:"idem_hash,omitempty"`
 	// Agent, when set, is the agent (代办员) handling the ticket on the
 	// citizen's behalf (the citizen: IDHash), with the consent recorded.
 	Agent *Agency `json:"agent,omitempty"`
@@ -71,6 +81,15 @@ type Ticket struct {
 type Mark struct {
 	State string `json:"state"` // accepted | correction
 	Note  string `json:"note,omitempty"`
+}
+
+// place is where the ticket stands in the queue: its issue time, or the
+// place the hall gave it (PlacedAt).
+func (t *Ticket) place() time.Time {
+	if !t.PlacedAt.IsZero() {
+		return t.PlacedAt
+	}
+	return t.IssuedAt
 }
 
 // Active reports whether the ticket still holds a place in the queue or a window.

@@ -63,6 +63,10 @@ func (h *Hall) Call(ctx context.Context, a Actor, w int, r CallRequest) (*Ticket
 	if chosen && strings.TrimSpace(r.Reason) == "" {
 		return nil, invalid("reason", "an out-of-order call needs a reason")
 	}
+	if r.Number != "" {
+		// one number however it is written (A0911, a911 → A911)
+		r.Number = CanonicalNumber(r.Number)
+	}
 	zones := h.zonesOf(w)
 	var called *Ticket
 	err := h.apply(func(now time.Time, ch *Change) error {

@@ -141,7 +141,7 @@ type devOptions struct {
 
 func newDevEnv(t *testing.T, o devOptions) *devEnv {
 	t.Helper()
-	extra := ""
+	extra := limitsOff // the pages of a terminal with devices, not the rate limits, are tested here
 	if o.onFailure != "" {
 		extra = "[devices.printer]\non_failure = \"" + o.onFailure + "\"\n"
 	}

@@ -48,6 +48,7 @@ func newFuzzHall(tb testing.TB) *fuzzHall {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	cfg.Hall.IssueOutsideHours, cfg.Queue.AnonymousPerMinute = true, 0 // any hour, many plain tickets
 	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, cfg.Mail.ExcludedDepartments)
 	if err != nil {
 		tb.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // database, the answer), from many goroutines: the CPU a ticket costs
 // kioskd, without the network.
 func BenchmarkIssueHTTP(b *testing.B) {
-	cfg, err := config.Parse([]byte(testConfig + limitsOff + "[queue]\ndaily_cap_per_id = 0\n"))
+	cfg, err := config.Parse([]byte(testConfig + limitsOff + "[queue]\ndaily_cap_per_id = 0\nanonymous_per_minute = 0\n[hall]\nissue_outside_hours = true\n"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,7 +33,10 @@ func newLimiter(perSec float64, burst int) *limiter {
 }
 
 // allow takes a token for key; a nil limiter allows everything.
-func (l *limiter) allow(key string) bool {
+func (l *limiter) allow(key string) bool { return l.allowN(key, 1) }
+
+// allowN takes n tokens for key (a request that costs more than one).
+func (l *limiter) allowN(key string, n int) bool {
 	if l == nil {
 		return true
 	}
@@ -53,7 +57,23 @@ func (l *limiter) allow(key string) bool {
 		l.buckets[key] = b
 	}
 	b.seen = now
-	return b.l.AllowN(now, 1)
+	return b.l.AllowN(now, max(n, 1))
+}
+
+// costOf is what a request takes of its terminal's bucket: a request that
+// issues a ticket costs [limits] issue_cost (a kiosk issues a few tickets
+// a minute, a guide desk a few more; reads are cheap and frequent).
+func (s *Server) costOf(r *http.Request) int {
+	if r.Method != http.MethodPost {
+		return 1
+	}
+	p := r.URL.Path
+	if p == "/api/v1/tickets" || p == "/api/v1/agent/takeovers" ||
+		(strings.HasPrefix(p, "/api/v1/appointments/") && strings.HasSuffix(p, "check-in")) {
+		// never more than a whole burst, or it could never pass
+		return max(1, min(s.cfg.Limits.IssueCost, s.cfg.Limits.TerminalBurst))
+	}
+	return 1
 }
 
 // clientAddr is the caller's IP address (no proxy headers are trusted).

@@ -57,7 +57,7 @@ func TestPrintPreview(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := startEnv(t, limitsOff+tc.config, nil, nil)
-			issued := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A","priority":true}`), 201)
+			issued := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A","priority":true,"priority_reason":"elderly"}`), 201)
 			id := str(issued.body, "id")
 
 			boxes, hdr := e.getPNG("/api/v1/print/preview.png?glyphs=0&ticket=" + id)

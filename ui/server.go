@@ -298,7 +298,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
 			return
 		}
-		if !s.terminalLimit.allow(t.ID) {
+		if !s.terminalLimit.allowN(t.ID, s.costOf(r)) {
 			tooMany(w)
 			return
 		}

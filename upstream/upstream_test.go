@@ -141,6 +141,7 @@ func openHall(t *testing.T, cfg *config.Config, path string) (*kiosk.Hall, *ui.H
 		t.Fatal(err)
 	}
 	hub := ui.NewHub(nil, cfg.Location)
+	cfg.Hall.IssueOutsideHours, cfg.Queue.AnonymousPerMinute = true, 0 // tests run at any hour, many plain tickets
 	h, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
@@ -794,5 +795,37 @@ public_per_second = 0
 	again := do(t, "POST", gn.srv.URL+"/api/v1/agent/takeovers", localGuide, body, "X-Staff-Session", sess, "Idempotency-Key", "t1")
 	if again.status != 201 || again.body["number"] != a.body["number"] || len(gn.print.tickets) != 1 {
 		t.Fatalf("replay: %d %s, %d printed", again.status, again.raw, len(gn.print.tickets))
+	}
+}
+
+// TestOfflinePriorityNeedsAReason: a terminal node away from its hall node
+// never prints a priority ticket the hall would refuse (no reason, or one
+// not listed); with a listed reason the offline ticket is the hall's
+// priority ticket once handed in.
+func TestOfflinePriorityNeedsAReason(t *testing.T) {
+	h, l, tn := startLinked(t, "[leases]\nsize = 3\n", t.TempDir())
+	l.mode.Store(linkDown)
+	for i, body := range []string{`{"zone":"A","priority":true}`, `{"zone":"A","priority":true,"priority_reason":"vip"}`} {
+		a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, body, "Idempotency-Key", fmt.Sprint("p", i))
+		if a.status != 400 || a.body["field"] != "priority_reason" {
+			t.Fatalf("%s: %d %s, want 400 on priority_reason", body, a.status, a.raw)
+		}
+	}
+	if n := len(tn.print.tickets); n != 0 {
+		t.Fatalf("%d tickets printed, want none", n)
+	}
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"zone":"A","priority_reason":"elderly"}`, "Idempotency-Key", "p-ok")
+	if a.status != 201 || a.body["offline"] != true {
+		t.Fatalf("with a reason: %d %s", a.status, a.raw)
+	}
+	l.mode.Store(linkUp)
+	waitFor(t, "the outbox to drain", tn.drained)
+	for _, tk := range hallTickets(t, h) {
+		if tk.Number == a.body["number"] && !tk.Priority {
+			t.Fatalf("handed in as %+v, want priority", tk)
+		}
+	}
+	if got := numbers(hallTickets(t, h), kiosk.StatusWaiting); !slices.Equal(got, []string{a.body["number"].(string)}) {
+		t.Fatalf("waiting %v, want %v", got, a.body["number"])
 	}
 }

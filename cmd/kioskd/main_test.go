@@ -59,6 +59,11 @@ terminals = [
 ]
 [queue]
 daily_cap_per_id = 0
+anonymous_per_minute = 0
+[hall]
+issue_outside_hours = true
+[limits]
+terminal_per_second = 0
 `, listen, filepath.Join(dir, "data"), tokKiosk, tokAdmin, tokWin)
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func waitLong(t *testing.T, what string, cond func() bool) {
 // terminalsConfig is a served config with the given terminals lines.
 func terminalsConfig(listen, dataDir, terminals string) string {
 	// no rate limits: the tests poll with tokens that are not (yet) valid
-	return fmt.Sprintf("listen = %q\ndata_dir = %q\nlog_level = \"info\"\nterminals = [\n%s]\n[devices.voice]\nengine = \"off\"\n[limits]\npublic_per_second = 0\nterminal_per_second = 0\n",
+	return fmt.Sprintf("listen = %q\ndata_dir = %q\nlog_level = \"info\"\nterminals = [\n%s]\n[devices.voice]\nengine = \"off\"\n[limits]\npublic_per_second = 0\nterminal_per_second = 0\n[hall]\nissue_outside_hours = true\n",
 		listen, dataDir, terminals)
 }
 

@@ -47,6 +47,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if _, err := chosenClock(cfg, os.Getenv); err != nil {
+		return err
+	}
 	cat, err := loadCatalog(cfg)
 	if err != nil {
 		return err
@@ -267,8 +270,15 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 			c.Publish(e)
 		}
 	}
+	now, err := chosenClock(cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if now != nil {
+		log.Warn("drill: running on a chosen clock", "start", os.Getenv(clockEnv))
+	}
 	hall, err := kiosk.Open(ctx, kiosk.Options{
-		Config: cfg, Catalog: cat, Store: db, Publish: publish, IDKey: idKey, Logger: log,
+		Config: cfg, Catalog: cat, Store: db, Publish: publish, IDKey: idKey, Logger: log, Now: now,
 	})
 	if err != nil {
 		return err

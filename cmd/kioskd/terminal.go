@@ -24,7 +24,7 @@ func startUpstream(ctx context.Context, cfg *config.Config, hall *kiosk.Hall, ke
 	if err != nil {
 		return nil, nil, err
 	}
-	node, err := upstream.New(upstream.Options{Config: cfg, Local: hall, Outbox: box, Logger: log.With("part", "upstream")})
+	node, err := upstream.New(upstream.Options{Config: cfg, Local: hall, Outbox: box, Logger: log.With("part", "upstream"), Now: hall.Now})
 	if err != nil {
 		box.Close()
 		return nil, nil, err

@@ -136,6 +136,9 @@ terminals = [
 ]
 [queue]
 daily_cap_per_id = 0
+anonymous_per_minute = 0
+[hall]
+issue_outside_hours = true
 [limits]
 terminal_per_second = 0
 [leases]
@@ -152,6 +155,8 @@ log_level = "warn"
 terminals = [ { id = "kiosk-1", role = "kiosk", token = %q } ]
 [limits]
 terminal_per_second = 0
+[hall]
+issue_outside_hours = true
 [upstream]
 url = "http://%s"
 token = %q

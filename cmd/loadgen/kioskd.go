@@ -83,6 +83,9 @@ func (h *hallSetup) configTOML(listen, dataDir, catalogFile string, zoneNames ma
 		fmt.Fprintf(&b, "[catalog]\nfile = %q\n\n", catalogFile)
 	}
 	b.WriteString("[devices.idcard]\nport = \"\"\n\n[devices.printer]\nuri = \"\"\n\n[devices.scanner]\nbackend = \"\"\n\n")
+	// the node's capacity is measured, at any hour: not the per-terminal
+	// limits nor the hall's hours
+	b.WriteString("[hall]\nissue_outside_hours = true\n\n[limits]\nterminal_per_second = 0\n\n")
 	for _, z := range zoneIDs {
 		var ws []string
 		for n := 1; n <= len(h.Windows); n++ {

@@ -16,7 +16,7 @@ import (
 // concurrent issues share transactions (group commit).
 func BenchmarkIssueParallel(b *testing.B) {
 	ctx := context.Background()
-	cfg, err := config.Parse([]byte("[queue]\ndaily_cap_per_id = 0\n"))
+	cfg, err := config.Parse([]byte("[queue]\ndaily_cap_per_id = 0\nanonymous_per_minute = 0\n[hall]\nissue_outside_hours = true\n"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 func TestEndedSubmissionsStayOnDisk(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "k.db")
-	cfg, err := config.Parse([]byte("[queue]\ndaily_cap_per_id = 0\n"))
+	cfg, err := config.Parse([]byte("[queue]\ndaily_cap_per_id = 0\nanonymous_per_minute = 0\n[hall]\nissue_outside_hours = true\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
