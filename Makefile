@@ -14,9 +14,9 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Debian packages. To run: a C compiler for the cgo parts (MuPDF through
 # go-fitz), espeak-ng, and a Chinese TrueType font for the A4 receipts (PDF).
 # To test, also: SANE's scanimage with its test backend, headless Chromium
-# and CJK fonts for the UI tests.
+# and CJK fonts for the UI tests, and promtool (package prometheus) to lint /metrics.
 RUN_PKGS := gcc libc6-dev espeak-ng fonts-arphic-gbsn00lp
-APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk umockdev
+APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk umockdev prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test check deps deps-run bench fmt vet clean dist deb deploy-test

@@ -67,6 +67,8 @@ type Options struct {
 	Voice func(id int64) ([]byte, bool)
 	// Upstream, on a terminal node, is the hall node it forwards to.
 	Upstream Upstream
+	// Build names this build for kioskd_build_info.
+	Build BuildInfo
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -92,9 +94,12 @@ func NewServer(o Options) *Server {
 	}
 	s.terminalLimit = newLimiter(s.cfg.Limits.TerminalPerSecond, s.cfg.Limits.TerminalBurst)
 	s.publicLimit = newLimiter(s.cfg.Limits.PublicPerSecond, s.cfg.Limits.PublicBurst)
-	s.metrics = newMetrics(s)
+	s.metrics = newMetrics(s, o.Build)
+	if s.up == nil && s.hub != nil { // a terminal node's relayed events are the hall node's to count
+		s.hub.observe(s.metrics.observe)
+	}
 	s.routes()
-	s.handler = s.metrics.instrument("all", s.mux)
+	s.handler = s.metrics.instrument(s.mux)
 	return s
 }
 

@@ -330,7 +330,8 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 		members = append(members, staff.Member{ID: m.ID, Name: m.Name, PINHash: m.PINHash})
 	}
 	desk := staff.NewDesk(members, time.Duration(cfg.Staff.IdleMinutes)*time.Minute, nil)
-	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk}
+	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk,
+		Build: ui.BuildInfo{Version: version, Commit: commit}}
 	if c.queue != nil {
 		opts.Voice = c.WAV
 		opts.Speak = c.synth.Speak
