@@ -42,6 +42,7 @@ type Server struct {
 	handler       http.Handler
 	metrics       *metrics
 	start         time.Time
+	patterns      []string // every route registered, in order (routeTable)
 }
 
 // Options configure a Server.
@@ -110,9 +111,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) routes() {
-	m := s.mux
+	m := routeTable{mux: s.mux, patterns: &s.patterns}
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.metricsHandler())
+	m.HandleFunc("GET /api/v1/openapi.json", s.openAPI()) // docs/openapi.json
 	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
 	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
 	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))
