@@ -107,6 +107,7 @@ func NewServer(o Options) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy) // ui/csp.go
 	s.handler.ServeHTTP(w, r)
 }
 
