@@ -1,6 +1,6 @@
 # yichuang (一窗): kioskd, the hall's terminals and queue.
 #   make run    run the hall: simulated devices, SQLite under ./data, UI on http://127.0.0.1:8080
-#   make test   install what the tests need, then vet, format check and every test under -race
+#   make test   install what the tests need, then vet, format check, lint and every test under -race
 #   make lint   staticcheck (Go) and ESLint (ui/web)
 #   make bench  benchmarks
 
@@ -61,7 +61,7 @@ lint-js: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-test: deps vet
+test: deps vet lint
 	$(GO) test -race -count=1 -timeout 25m ./...
 	GO=$(GO) scripts/deploy_test.sh
 
