@@ -289,7 +289,15 @@ func (w *walkEnv) run(t *testing.T, doc *openapi3.T, vars map[string]string, st 
 
 // TestOpenAPIContract drives the running server through every documented
 // operation (the happy path and the main errors), validating each request
-// and answer against docs/openapi.json. A new route gets its steps here.
+// and answer against docs/openapi.json.
+//
+// A new route: document it in docs/openapi.json (TestOpenAPIDocumentsEveryRoute
+// fails until it is), then add its steps below where its data exists: one
+// that succeeds and one per main error. A step names the documented path
+// template and its parameters; values saved from earlier answers ($T1, $CASE,
+// …) expand in parameters, queries, bodies and headers; invalid marks a
+// request the document itself must refuse. The hall's clock stands still at
+// Monday 2 March 2026, 10:00 in the hall's time zone.
 func TestOpenAPIContract(t *testing.T) {
 	doc := loadOpenAPI(t)
 	w := newOpenAPIEnv(t, nil)
