@@ -1,6 +1,7 @@
 # yichuang (一窗): kioskd, the hall's terminals and queue.
 #   make run    run the hall: simulated devices, SQLite under ./data, UI on http://127.0.0.1:8080
-#   make test   install what the tests need, then vet, format check and every test under -race
+#   make test   install what the tests need, then vet, format check, lint and every test under -race
+#   make lint   staticcheck (Go) and ESLint (ui/web)
 #   make bench  benchmarks
 
 GO      ?= go
@@ -14,20 +15,21 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Debian packages. To run: a C compiler for the cgo parts (MuPDF through
 # go-fitz), espeak-ng, and a Chinese TrueType font for the A4 receipts (PDF).
 # To test, also: SANE's scanimage with its test backend, headless Chromium
-# and CJK fonts for the UI tests.
+# and CJK fonts for the UI tests, and promtool (package prometheus) to lint /metrics.
 RUN_PKGS := gcc libc6-dev espeak-ng fonts-arphic-gbsn00lp
-APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk umockdev
+APT_PKGS := $(RUN_PKGS) sane-utils libsane1 chromium chromium-driver fonts-noto-cjk umockdev prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test check deps deps-run bench fmt vet clean dist deb deploy-test
+.PHONY: all build run test check deps deps-run bench fmt vet lint lint-go lint-js clean dist deb deploy-test
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kioskd ./cmd/kioskd
 
-# deps installs the Debian packages the tests need, when one is missing.
-deps:
+# deps installs the Debian packages the tests need, when one is missing,
+# and ESLint (npm) when package-lock.json changed.
+deps: node_modules/.package-lock.json
 	@scripts/apt-install.sh $(APT_PKGS)
 
 deps-run:
@@ -43,7 +45,23 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-test: deps vet
+# lint: staticcheck at a pinned version (go run fetches it from the module
+# proxy once) and ESLint pinned in package-lock.json (npm ci installs it
+# from the npm registry when the lock file changes).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: lint-go lint-js
+
+lint-go:
+	$(GO) run $(STATICCHECK) ./...
+
+lint-js: node_modules/.package-lock.json
+	npx --no-install eslint
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+test: deps vet lint
 	$(GO) test -race -count=1 -timeout 25m ./...
 	GO=$(GO) scripts/deploy_test.sh
 

@@ -48,7 +48,8 @@ func (h *Hall) finishHeld(ch *Change, now time.Time, a Actor, w int, result, det
 	t.FinishedAt = now
 	h.save(ch, t)
 	h.audit(ch, now, a, "ticket.finish", t, strings.TrimSpace(result+" "+detail))
-	h.event(ch, now, "ticket.finished", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone, "window": w, "result": result})
+	h.event(ch, now, "ticket.finished", map[string]any{"id": t.ID, "number": t.Number, "zone": t.Zone, "window": w, "result": result,
+		"service_seconds": seconds(now.Sub(t.CalledAt))})
 	return t
 }
 
@@ -115,13 +116,19 @@ func (h *Hall) Call(ctx context.Context, a Actor, w int, r CallRequest) (*Ticket
 		}
 		h.event(ch, now, "ticket.called", map[string]any{
 			"id": next.ID, "number": next.Number, "zone": next.Zone, "window": w,
-			"recall": false, "waiting": h.waitingIn(next.Zone),
+			"recall": false, "waiting": h.waitingIn(next.Zone), "wait_seconds": seconds(now.Sub(next.IssuedAt)),
 		})
 		cp := *next
 		called = &cp
 		return nil
 	})
 	return called, err
+}
+
+// seconds is a duration for an event: whole milliseconds, never below zero
+// (an offline ticket's issue time comes from the terminal's clock).
+func seconds(d time.Duration) float64 {
+	return float64(max(d, 0).Milliseconds()) / 1000
 }
 
 func staffOf(a Actor) string {

@@ -22,6 +22,15 @@ type Hub struct {
 	clients map[*client]struct{}
 	// sockets counts the open event sockets of each terminal (replay.go)
 	sockets map[string]int
+	// observers see every published event (the metrics); they must not block.
+	observers []func(kiosk.Event)
+}
+
+// observe adds fn to the functions every published event is handed to.
+func (h *Hub) observe(fn func(kiosk.Event)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.observers = append(h.observers, fn)
 }
 
 // NewHub makes a hub; loc is the hall's time zone for "at".
@@ -74,6 +83,9 @@ func (h *Hub) Publish(e kiosk.Event) {
 	var shared, private []byte
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, fn := range h.observers {
+		fn(e)
+	}
 	for c := range h.clients {
 		if !visible(e, c.term) {
 			continue

@@ -2,11 +2,15 @@ package ui
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"yichuang/config"
+	"yichuang/kiosk"
 )
 
 // metrics holds the Prometheus registry of one server (no global state).
@@ -21,6 +26,14 @@ type metrics struct {
 	reg           *prometheus.Registry
 	duration      *prometheus.HistogramVec
 	printFailures prometheus.Counter
+	wait          *prometheus.HistogramVec
+	service       *prometheus.HistogramVec
+	tickets       *prometheus.CounterVec
+}
+
+// BuildInfo names the running build for kioskd_build_info.
+type BuildInfo struct {
+	Version, Commit string
 }
 
 // hallCollector reads the hall's figures at scrape time.
@@ -28,7 +41,6 @@ type hallCollector struct {
 	s       *Server
 	waiting *prometheus.Desc
 	today   *prometheus.Desc
-	wait    *prometheus.Desc
 	clients *prometheus.Desc
 	seq     *prometheus.Desc
 	device  *prometheus.Desc
@@ -38,7 +50,7 @@ type hallCollector struct {
 }
 
 func (c *hallCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.waiting, c.today, c.wait, c.clients, c.seq, c.device, c.outbox, c.online, c.offline} {
+	for _, d := range []*prometheus.Desc{c.waiting, c.today, c.clients, c.seq, c.device, c.outbox, c.online, c.offline} {
 		ch <- d
 	}
 }
@@ -54,8 +66,6 @@ func (c *hallCollector) Collect(ch chan<- prometheus.Metric) {
 			for status, n := range map[string]int{"issued": f.Issued, "served": f.Served, "no_show": f.NoShow, "expired": f.Expired, "voided": f.Voided} {
 				ch <- prometheus.MustNewConstMetric(c.today, prometheus.GaugeValue, float64(n), zone, status)
 			}
-			ch <- prometheus.MustNewConstMetric(c.wait, prometheus.GaugeValue, f.MeanWaitSec, zone, "mean")
-			ch <- prometheus.MustNewConstMetric(c.wait, prometheus.GaugeValue, f.P90WaitSec, zone, "p90")
 		}
 	}
 	if c.s.health != nil {
@@ -80,26 +90,43 @@ func (c *hallCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func newMetrics(s *Server) *metrics {
+func newMetrics(s *Server, build BuildInfo) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kioskd_http_request_duration_seconds",
-		Help:    "HTTP request latency by route and status.",
+		Help:    "HTTP request latency by route pattern, method and status code.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-	}, []string{"route", "code"})
+	}, []string{"route", "method", "code"})
 	m.printFailures = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "kioskd_print_failures_total", Help: "Tickets that could not be printed (voided or held for reprint).",
 	})
+	m.wait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kioskd_ticket_wait_seconds",
+		Help:    "Wait from issue to first call, observed when a ticket is called, by zone.",
+		Buckets: []float64{30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200},
+	}, []string{"zone"})
+	m.service = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kioskd_ticket_service_seconds",
+		Help:    "Service from call to finish, observed when a window finishes a ticket, by zone.",
+		Buckets: []float64{30, 60, 120, 180, 300, 450, 600, 900, 1200, 1800, 3600},
+	}, []string{"zone"})
+	m.tickets = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kioskd_ticket_events_total",
+		Help: "Ticket events of the hall since this process started, by zone and type (issued, called, finished, no_show, voided, expired, transferred).",
+	}, []string{"zone", "event"})
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kioskd_build_info", Help: "The running build: always 1.",
+	}, []string{"version", "commit", "goversion"})
+	buildInfo.WithLabelValues(cmp.Or(build.Version, "dev"), cmp.Or(build.Commit, "unknown"), runtime.Version()).Set(1)
 	m.reg.MustRegister(
 		m.printFailures,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.duration,
+		m.duration, m.wait, m.service, m.tickets, buildInfo,
 		&hallCollector{
 			s:       s,
 			waiting: prometheus.NewDesc("kioskd_queue_waiting", "Tickets waiting now, by zone.", []string{"zone"}, nil),
 			today:   prometheus.NewDesc("kioskd_tickets_today", "Tickets of the current hall day by zone and outcome.", []string{"zone", "status"}, nil),
-			wait:    prometheus.NewDesc("kioskd_wait_seconds_today", "Wait from issue to call today, by zone (mean, p90).", []string{"zone", "stat"}, nil),
 			clients: prometheus.NewDesc("kioskd_websocket_clients", "Connected WebSocket clients.", nil, nil),
 			seq:     prometheus.NewDesc("kioskd_events_total", "Events of the hall (the last seq).", nil, nil),
 			device:  prometheus.NewDesc("kioskd_device_state", "This terminal's devices: 1 for each device's current state (ok, offline, paper_out, error).", []string{"device", "state"}, nil),
@@ -111,13 +138,59 @@ func newMetrics(s *Server) *metrics {
 	return m
 }
 
-// instrument records the latency of a route.
-func (m *metrics) instrument(route string, next http.Handler) http.Handler {
+// ticketEvent is what the metrics read of a ticket event.
+type ticketEvent struct {
+	Zone           string   `json:"zone"`
+	Recall         bool     `json:"recall"`
+	WaitSeconds    *float64 `json:"wait_seconds"`
+	ServiceSeconds *float64 `json:"service_seconds"`
+}
+
+// observe counts a hall event; a ticket's first call gives its wait, its
+// finish its service time. It runs in the hub's Publish and never blocks.
+func (m *metrics) observe(e kiosk.Event) {
+	kind, ok := strings.CutPrefix(e.Type, "ticket.")
+	if !ok {
+		return
+	}
+	var te ticketEvent
+	if err := json.Unmarshal(e.Data, &te); err != nil || te.Zone == "" {
+		return
+	}
+	if te.Recall {
+		return // the same call again: neither a new call nor a new wait
+	}
+	m.tickets.WithLabelValues(te.Zone, kind).Inc()
+	switch {
+	case kind == "called" && te.WaitSeconds != nil:
+		m.wait.WithLabelValues(te.Zone).Observe(*te.WaitSeconds)
+	case kind == "finished" && te.ServiceSeconds != nil:
+		m.service.WithLabelValues(te.Zone).Observe(*te.ServiceSeconds)
+	}
+}
+
+// instrument records each request's latency under the pattern of the
+// route that served it (r.Pattern, set by the ServeMux); requests no route
+// matched share the route "unmatched", so the label set stays bounded.
+func (m *metrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		m.duration.WithLabelValues(route, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
+		route := r.Pattern
+		if _, path, ok := strings.Cut(route, " "); ok {
+			route = path // the method has its own label
+		}
+		if route == "" {
+			route = "unmatched"
+		}
+		method := r.Method
+		switch method {
+		case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		default:
+			method = "other"
+		}
+		m.duration.WithLabelValues(route, method, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
 	})
 }
 

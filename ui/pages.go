@@ -12,7 +12,7 @@ var webFS embed.FS
 
 // pages serves the embedded web app: one HTML page per screen, the shared
 // assets under /static/, and /config.js with the hall's runtime settings.
-func (s *Server) pages(m *http.ServeMux) {
+func (s *Server) pages(m routeTable) {
 	static, err := fs.Sub(webFS, "web")
 	if err != nil {
 		panic(err) // the embedded tree is part of the binary: a build error, not input

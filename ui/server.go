@@ -49,6 +49,7 @@ type Server struct {
 	disk          *diskWatch    // disk.go
 	materialSlots chan struct{} // heavy.go
 	rangeSlots    chan struct{}
+	patterns      []string // every route registered, in order (routeTable)
 }
 
 // Options configure a Server.
@@ -82,6 +83,8 @@ type Options struct {
 	// SpoolDir holds upload bodies while they arrive (removed once
 	// answered); "": the system's temporary directory.
 	SpoolDir string
+	// Build names this build for kioskd_build_info.
+	Build BuildInfo
 	// SimCard, when set, places a sample card on the simulated ID card
 	// reader (kind "" lifts it): POST /api/v1/sim/idcard, for trying a kiosk by hand.
 	SimCard func(kind string) error
@@ -113,22 +116,27 @@ func NewServer(o Options) *Server {
 	if s.spoolDir == "" {
 		s.spoolDir = os.TempDir()
 	}
-	s.metrics = newMetrics(s)
+	s.metrics = newMetrics(s, o.Build)
+	if s.up == nil && s.hub != nil { // a terminal node's relayed events are the hall node's to count
+		s.hub.observe(s.metrics.observe)
+	}
 	s.routes()
-	s.handler = s.metrics.instrument("all", s.mux)
+	s.handler = s.metrics.instrument(s.mux)
 	return s
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy) // ui/csp.go
 	s.handler.ServeHTTP(w, r)
 }
 
 func (s *Server) routes() {
-	m := s.mux
+	m := routeTable{mux: s.mux, patterns: &s.patterns}
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.metricsHandler())
+	m.HandleFunc("GET /api/v1/openapi.json", s.openAPI()) // docs/openapi.json
 	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
 	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
 	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))

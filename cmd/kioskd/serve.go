@@ -353,7 +353,7 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 	spool := filepath.Join(cfg.DataDir, "spool")
 	_ = os.RemoveAll(spool)
 	opts := ui.Options{Hall: hall, Hub: hub, Logger: log, Health: health, Printers: printers, Documents: docs, Scanners: scanners, Staff: desk,
-		SpoolDir: spool, DataDir: cfg.DataDir}
+		SpoolDir: spool, DataDir: cfg.DataDir, Build: ui.BuildInfo{Version: version, Commit: commit}}
 	if c.queue != nil {
 		opts.Voice = c.WAV
 		opts.Speak = c.synth.Speak

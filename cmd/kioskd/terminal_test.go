@@ -273,7 +273,7 @@ func TestHallOutage(t *testing.T) {
 	time.Sleep(700 * time.Millisecond)
 	hall.stop(t, syscall.SIGKILL) // the power cord
 	time.Sleep(1500 * time.Millisecond)
-	hall = start(t, hcfg, hallAddr)
+	start(t, hcfg, hallAddr) // the hall again; its cleanup stops it
 	time.Sleep(700 * time.Millisecond)
 	link.set(netStall)
 	time.Sleep(1500 * time.Millisecond)

@@ -28,17 +28,6 @@ func (d durs) max() time.Duration {
 	return slices.Max(d)
 }
 
-func (d durs) mean() time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	var sum time.Duration
-	for _, x := range d {
-		sum += x
-	}
-	return sum / time.Duration(len(d))
-}
-
 // ms formats a duration in milliseconds with a precision that suits it.
 func ms(d time.Duration) string {
 	f := float64(d) / float64(time.Millisecond)

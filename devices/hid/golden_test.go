@@ -79,10 +79,6 @@ func goldenSequences() []golden {
 	}
 }
 
-func itoa(n int) string {
-	return string(rune('0'+n/100)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
-}
-
 func TestGolden(t *testing.T) {
 	for _, g := range goldenSequences() {
 		t.Run(g.name, func(t *testing.T) {

@@ -6,7 +6,7 @@
 // order, never overlapping, and always shown as text. No personal data.
 (function () {
   'use strict';
-  const { t, tNodes, h, api } = App;
+  const { t, h, api } = App;
 
   App.init();
   const clock = h('span', { class: 'clock', id: 'clock' });

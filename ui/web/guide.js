@@ -4,7 +4,7 @@
 // (shown only when GET /api/v1/me says this desk has a printer).
 (function () {
   'use strict';
-  const { t, tNodes, h, api, errorText } = App;
+  const { t, h, api, errorText } = App;
 
   App.init();
   App.staffGate();

@@ -6,7 +6,7 @@
 // opened and the citizen-facing rating panel (好差评, five levels, once).
 (function () {
   'use strict';
-  const { t, tNodes, h, api, errorText } = App;
+  const { t, h, api, errorText } = App;
 
   App.init();
   App.staffGate();

@@ -52,7 +52,6 @@ const maxLine = 1024
 // Sim is a set of simulated screens on one pseudo-terminal.
 type Sim struct {
 	line *ptyfile.Line
-	path string
 	now  func() time.Time
 
 	mu        sync.Mutex

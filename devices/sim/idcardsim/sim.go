@@ -97,7 +97,6 @@ type Opts struct {
 // Sim is a simulated reader on a pseudo-terminal.
 type Sim struct {
 	line  *ptyfile.Line
-	path  string
 	samID []byte
 
 	mu         sync.Mutex
