@@ -159,6 +159,7 @@ func newOpenAPIEnv(t *testing.T, clock *stepClock) *walkEnv {
 		o.Documents = pdfDocs{}
 		o.Printers = map[string]Printer{"guide-1": &ticketCounter{}, "window-1": &slipCounter{}}
 		o.Scanners = map[string]Scanner{"kiosk-1": &fakeScanner{pages: 2}}
+		o.District = &hubDouble{}
 		o.Speak = func(ctx context.Context, text string) ([]byte, error) { return wav, nil }
 		o.Voice = func(id int64) ([]byte, bool) { return wav, id == 1 }
 		o.SimCard = func(kind string) error {
@@ -325,6 +326,12 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/api/v1/me", token: "not-a-token", status: 401},
 		{method: "GET", tmpl: "/api/v1/catalog", query: "q=sfz", token: tokKiosk, status: 200},
 		{method: "GET", tmpl: "/api/v1/catalog", query: "token=" + tokKiosk, status: 200},
+		{method: "PUT", tmpl: "/api/v1/catalog", token: tokAdmin, body: `{"matters":[],"packages":[]}`, status: 200},
+		{method: "PUT", tmpl: "/api/v1/catalog", token: tokKiosk, body: `{"matters":[]}`, status: 403},
+		{method: "GET", tmpl: "/api/v1/district/centres", token: tokAdmin, status: 200},
+		{method: "GET", tmpl: "/api/v1/district/centres", token: tokKiosk, status: 403},
+		{method: "GET", tmpl: "/api/v1/district/stats", query: "from=2026-03-01&to=2026-03-02", token: tokAdmin, status: 200},
+		{method: "GET", tmpl: "/api/v1/district/stats", query: "from=2026-13-01", token: tokAdmin, status: 400},
 
 		// tickets
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, hdr: []string{"Idempotency-Key", "k-1"}, status: 201,
