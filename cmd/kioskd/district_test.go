@@ -30,13 +30,19 @@ terminals = [
   { id = "kiosk-1", role = "kiosk", token = %q },
   { id = "admin", role = "admin", token = %q },
 ]
+[queue]
+anonymous_per_minute = 0
+[limits]
+terminal_per_second = 0
 `, listen, filepath.Join(dir, "data"), tokKiosk, tokAdmin)
 	if hub {
+		cfg += "[hall]\nissue_outside_hours = true\n"
 		cfg += fmt.Sprintf("[district]\ncentre = %q\nhub = true\nleaf_listen = %q\ntoken = %q\nfigures_seconds = 1\n", centre, leaf, tokDistrict)
 	} else {
 		cfg += fmt.Sprintf(`windows = []
 [hall]
 name = "江口镇便民服务中心"
+issue_outside_hours = true
 [[zones]]
 id = "A"
 name = "综合受理区"
