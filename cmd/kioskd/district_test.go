@@ -30,10 +30,6 @@ terminals = [
   { id = "kiosk-1", role = "kiosk", token = %q },
   { id = "admin", role = "admin", token = %q },
 ]
-[queue]
-anonymous_per_minute = 0
-[limits]
-terminal_per_second = 0
 `, listen, filepath.Join(dir, "data"), tokKiosk, tokAdmin)
 	if hub {
 		cfg += "[hall]\nissue_outside_hours = true\n"
@@ -56,6 +52,7 @@ token = %q
 figures_seconds = 1
 `, centre, leaf, tokDistrict)
 	}
+	cfg += "[queue]\nanonymous_per_minute = 0\n[limits]\nterminal_per_second = 0\n"
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
