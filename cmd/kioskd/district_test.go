@@ -122,7 +122,7 @@ func TestDistrictCatalog(t *testing.T) {
 	leaf := freeAddr(t)
 	hubAddr, townAddr := freeAddr(t), freeAddr(t)
 	hubDir, townDir := t.TempDir(), t.TempDir()
-	hub := start(t, writeDistrictConfig(t, hubDir, hubAddr, "350303-00", true, leaf), hubAddr)
+	start(t, writeDistrictConfig(t, hubDir, hubAddr, "350303-00", true, leaf), hubAddr)
 	townCfg := writeDistrictConfig(t, townDir, townAddr, "350303-01", false, leaf)
 	town := start(t, townCfg, townAddr)
 
@@ -174,7 +174,7 @@ func TestDistrictCatalog(t *testing.T) {
 	if code, body := put(t, hubAddr, "/api/v1/catalog", tokAdmin, v2Body); code != 200 || !strings.Contains(body, `"version":2`) {
 		t.Fatalf("PUT catalog v2: %d %s", code, body)
 	}
-	town = start(t, townCfg, townAddr)
+	start(t, townCfg, townAddr) // stopped by the test's cleanup
 	waitSaying(t, "version 2 at the town centre after its restart", 30*time.Second, func() (bool, string) {
 		var c catalogAnswer
 		getJSON(t, townAddr, "/api/v1/catalog", tokAdmin, &c)
@@ -250,5 +250,4 @@ func TestDistrictCatalog(t *testing.T) {
 	if code := getJSON(t, hubAddr, "/api/v1/district/stats?from=2026-13-01", tokAdmin, &struct{}{}); code != 400 {
 		t.Fatalf("district stats with a bad date: %d, want 400", code)
 	}
-	_ = hub
 }
