@@ -91,6 +91,7 @@ func manPage(info manInfo, help string) (string, error) {
 	itemIndent := -1 // the indent of the item being written, -1: none
 	para := false    // inside a paragraph of flush-left text
 	sections := 0
+	implicit := false // in the SYNOPSIS that items without a heading opened
 	for _, l := range lines {
 		l = strings.TrimRight(l, " \r")
 		trimmed := strings.TrimSpace(l)
@@ -104,12 +105,13 @@ func manPage(info manInfo, help string) (string, error) {
 				title = "SYNOPSIS"
 			}
 			fmt.Fprintf(&b, ".SH %s\n", manEscape(title))
-			itemIndent, para = -1, false
+			itemIndent, para, implicit = -1, false, false
 			sections++
 		case indent == 0:
-			if sections == 0 {
+			if sections == 0 || implicit {
 				b.WriteString(".SH DESCRIPTION\n")
 				sections++
+				implicit, para = false, false
 			}
 			if !para {
 				b.WriteString(".PP\n")
@@ -124,6 +126,7 @@ func manPage(info manInfo, help string) (string, error) {
 			if sections == 0 {
 				b.WriteString(".SH SYNOPSIS\n")
 				sections++
+				implicit = true
 			}
 			m := manItem.FindStringSubmatch(l)
 			b.WriteString(".TP\n")

@@ -80,7 +80,7 @@ func TestManPageFromStdin(t *testing.T) {
 		`.TH "KIOSKD\-SET\-TOKENS" 8 `,
 		".SH NAME\nkioskd\\-set\\-tokens \\- give every terminal a random token in place of the example's REPLACE\\-ME placeholders",
 		".SH SYNOPSIS\n.TP\n\\fBkioskd\\-set\\-tokens [CONFIG [TERMINAL_ENV]]\\fR\ndefault /etc/kioskd/kioskd.toml and /etc/kioskd/terminal.env\n",
-		".PP\nOne placeholder gets the same token in both files",
+		"\n.SH DESCRIPTION\n.PP\nOne placeholder gets the same token in both files",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q:\n%s", want, page)
