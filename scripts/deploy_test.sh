@@ -236,6 +236,16 @@ for f in deploy/kioskd-set-tokens.sh deploy/deb/*.sh; do
 	sh -n "$f" || { fail "sh -n $f"; sh_ok=0; }
 done
 [ $sh_ok = 0 ] || pass "shell scripts parse"
+# the kiosk browser: kiosk mode, sound without a click (the display speaks its
+# calls), and an unfilled terminal.env stops it with 78 instead of looping
+out=$(TERMINAL_TOKEN=0123456789abcdef0123 bash deploy/kiosk-browser.sh --print 2>&1)
+TERMINAL_TOKEN=REPLACE-ME-kiosk-1-token bash deploy/kiosk-browser.sh --print >/dev/null 2>&1
+rc=$?
+if grep -q -- '--kiosk ' <<<"$out" && grep -q -- '--autoplay-policy=no-user-gesture-required' <<<"$out" && [ $rc = 78 ]; then
+	pass "kiosk-browser.sh: --kiosk, --autoplay-policy=no-user-gesture-required; exit 78 on a placeholder token"
+else
+	fail "kiosk-browser.sh --print (placeholder token: exit $rc): $out"
+fi
 if have shellcheck; then
 	if out=$(shellcheck -S warning deploy/*.sh deploy/deb/*.sh scripts/dist.sh scripts/deploy_test.sh 2>&1); then
 		pass "shellcheck"
