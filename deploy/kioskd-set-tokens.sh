@@ -11,6 +11,14 @@
 # prints each terminal's page address (keep that list: it holds the tokens).
 set -eu
 
+case ${1:-} in
+-h | --help)
+	# the comment above (the manual page is made from it too)
+	sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//; s/^#$//'
+	exit 0
+	;;
+esac
+
 conf=${1:-/etc/kioskd/kioskd.toml}
 envf=${2:-/etc/kioskd/terminal.env}
 [ -f "$conf" ] || { echo "kioskd-set-tokens: $conf: no such file" >&2; exit 1; }

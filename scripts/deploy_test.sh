@@ -6,14 +6,21 @@
 #
 #   1. kioskd.example.toml passes `kioskd serve --config ... --check`, and so
 #      does it after deploy/kioskd-set-tokens.sh replaced its placeholders
-#   2. the systemd units: systemd-analyze verify (no warning allowed)
+#   2. the systemd units: systemd-analyze verify (no warning allowed), and
+#      `systemd-analyze security --offline`: kioskd-chromium's exposure at
+#      most 4, kioskd's at most 2
 #   3. the udev rules: `udevadm verify` (systemd >= 254), else `udevadm test`
 #      in a private mount namespace (fresh /dev, /run, /etc/udev/rules.d, so
 #      this machine is not touched) with the fake USB devices of
 #      deploy/testdata/*.umockdev (needs root, unshare and umockdev-run)
 #   4. the shell scripts parse (bash -n / sh -n; shellcheck when installed)
 #   5. the .deb: scripts/dist.sh --deb for this machine's arch, then
-#      dpkg-deb -I/-c, and the package unpacked into a throwaway root
+#      dpkg-deb -I/-c, SHA256SUMS, the package unpacked into a throwaway root
+#      (a stripped PIE whose debug info is in kioskd-dbgsym; manual pages;
+#      a DEP-5 copyright file naming every module the binary links, and a
+#      check that the check fails when one is missing), lintian (when
+#      installed: no error, no warning that is not overridden), and that
+#      dist.sh refuses an arch it cannot build before building any
 #      (skipped when nfpm cannot be run: not in the module cache, no network)
 #   6. the maintainer scripts: dpkg -i, upgrade, remove, purge in a chroot on
 #      an overlay of / (changes go to a tmpfs, in a private mount namespace;
@@ -41,7 +48,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 # --- 1. the example config -----------------------------------------------------
 bin=$tmp/kioskd
-if ! $GO build -ldflags "-X main.version=v1.2.3-4-gabcdef0 -X main.commit=abcdef0" -o "$bin" ./cmd/kioskd 2>"$tmp/build.log"; then
+# built as scripts/dist.sh builds it (a PIE with a GNU build ID), which packages this binary in 5.
+if ! $GO build -trimpath -buildmode=pie -ldflags "-X main.version=v1.2.3-4-gabcdef0 -X main.commit=abcdef0 -B gobuildid -extldflags=-Wl,-z,now" -o "$bin" ./cmd/kioskd 2>"$tmp/build.log"; then
 	cat "$tmp/build.log"
 	fail "go build ./cmd/kioskd"
 	echo "deploy_test: $failures check(s) failed"
@@ -82,6 +90,22 @@ if have systemd-analyze; then
 	else
 		fail "systemd-analyze verify: $out"
 	fi
+	# exposure: UNIT MAX
+	for um in kioskd-chromium.service:4.0 kioskd.service:2.0; do
+		u=${um%%:*} max=${um#*:}
+		if ! out=$(systemd-analyze security --offline=true "$tmp/units/$u" 2>&1); then
+			skip "systemd-analyze security $u: $(tail -1 <<<"$out")"
+			continue
+		fi
+		level=$(sed -n 's/^→ Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' <<<"$out")
+		if [ -z "$level" ]; then
+			fail "systemd-analyze security $u: no exposure level in: $(tail -2 <<<"$out")"
+		elif awk -v l="$level" -v m="$max" 'BEGIN { exit !(l <= m) }'; then
+			pass "systemd-analyze security $u: exposure $level (at most $max)"
+		else
+			fail "systemd-analyze security $u: exposure $level, more than $max"
+		fi
+	done
 else
 	skip "systemd units: systemd-analyze not installed (apt install systemd)"
 fi
@@ -212,6 +236,16 @@ for f in deploy/kioskd-set-tokens.sh deploy/deb/*.sh; do
 	sh -n "$f" || { fail "sh -n $f"; sh_ok=0; }
 done
 [ $sh_ok = 0 ] || pass "shell scripts parse"
+# the kiosk browser: kiosk mode, sound without a click (the display speaks its
+# calls), and an unfilled terminal.env stops it with 78 instead of looping
+out=$(TERMINAL_TOKEN=0123456789abcdef0123 bash deploy/kiosk-browser.sh --print 2>&1)
+TERMINAL_TOKEN=REPLACE-ME-kiosk-1-token bash deploy/kiosk-browser.sh --print >/dev/null 2>&1
+rc=$?
+if grep -q -- '--kiosk ' <<<"$out" && grep -q -- '--autoplay-policy=no-user-gesture-required' <<<"$out" && [ $rc = 78 ]; then
+	pass "kiosk-browser.sh: --kiosk, --autoplay-policy=no-user-gesture-required; exit 78 on a placeholder token"
+else
+	fail "kiosk-browser.sh --print (placeholder token: exit $rc): $out"
+fi
 if have shellcheck; then
 	if out=$(shellcheck -S warning deploy/*.sh deploy/deb/*.sh scripts/dist.sh scripts/deploy_test.sh 2>&1); then
 		pass "shellcheck"
@@ -248,6 +282,7 @@ if [ $nfpm_ok = 1 ]; then
 			info=$(dpkg-deb -I "$deb")
 			missing=""
 			for p in '^ Package: kioskd$' "^ Architecture: $arch\$" '^ Version: 1.2.3\+4.gabcdef0$' '^ Pre-Depends: passwd' \
+				'^ Depends: .*libc6 \(>= 2\.[0-9]+\)' '^ Depends: .*init-system-helpers' '^ Maintainer: [^<]+ <[^@]+@[^@>]+\.[a-z]+>$' \
 				'conffiles' 'preinst' 'postinst' 'prerm' 'postrm'; do
 				grep -Eq -- "$p" <<<"$info" || missing="$missing [$p]"
 			done
@@ -270,15 +305,115 @@ if [ $nfpm_ok = 1 ]; then
 				'-rw------- root/root .* ./etc/kioskd/terminal.env$' \
 				'-rw-r--r-- root/root .* ./etc/pam.d/kioskd-chromium$' \
 				'./usr/share/doc/kioskd/README.md$' './usr/share/doc/kioskd/DEPLOY.md$' \
-				'./usr/share/doc/kioskd/kioskd.example.toml$'; do
+				'./usr/share/doc/kioskd/kioskd.example.toml$' \
+				'-rw-r--r-- root/root .* ./usr/share/doc/kioskd/copyright$' \
+				'-rw-r--r-- root/root .* ./usr/share/doc/kioskd/changelog.gz$' \
+				'-rw-r--r-- root/root .* ./usr/share/man/man1/kioskd.1.gz$' \
+				'-rw-r--r-- root/root .* ./usr/share/man/man8/kioskd-set-tokens.8.gz$' \
+				'-rw-r--r-- root/root .* ./usr/share/lintian/overrides/kioskd$'; do
 				grep -Eq -- "$p" <<<"$listing" || missing="$missing [$p]"
 			done
 			if grep -q testdata <<<"$listing"; then missing="$missing [no testdata]"; fi
 			if [ -z "$missing" ]; then pass "dpkg-deb -c: paths, modes, owners"; else fail "dpkg-deb -c: missing$missing"; echo "$listing"; fi
 
+			if (cd "$tmp/dist" && sha256sum --quiet -c SHA256SUMS) && [ "$(wc -l <"$tmp/dist/SHA256SUMS")" -eq 3 ]; then
+				pass "SHA256SUMS: the archive and both .debs"
+			else
+				fail "SHA256SUMS: $(cat "$tmp/dist/SHA256SUMS" 2>&1)"
+			fi
+
 			root=$tmp/root
 			mkdir -p "$root"
 			dpkg-deb -x "$deb" "$root"
+
+			# a stripped PIE; its debug info in kioskd-dbgsym under its build ID
+			kb=$root/usr/bin/kioskd
+			dbgsym=$tmp/dist/kioskd-dbgsym_1.2.3+4.gabcdef0_${arch}.deb
+			build_id=$(readelf -n "$kb" | sed -n 's/^[[:space:]]*Build ID: \([0-9a-f]*\)$/\1/p' | head -1)
+			problems=""
+			readelf -h "$kb" | grep -q 'Type:[[:space:]]*DYN' || problems="$problems [not a PIE]"
+			! readelf -S "$kb" | grep -Eq '\.(symtab|z?debug_info)\b' || problems="$problems [not stripped]"
+			readelf -S "$kb" | grep -q '\.gnu_debuglink' || problems="$problems [no debuglink]"
+			[ ${#build_id} -gt 2 ] || problems="$problems [no build ID]"
+			if [ ! -f "$dbgsym" ]; then
+				problems="$problems [no $(basename "$dbgsym")]"
+			else
+				mkdir -p "$tmp/dbgsym" && dpkg-deb -x "$dbgsym" "$tmp/dbgsym"
+				dbg=$tmp/dbgsym/usr/lib/debug/.build-id/${build_id:0:2}/${build_id:2}.debug
+				if [ ! -f "$dbg" ] || ! readelf -S "$dbg" 2>/dev/null | grep -Eq '\.z?debug_info\b'; then
+					problems="$problems [kioskd-dbgsym lacks .build-id/${build_id:0:2}/${build_id:2}.debug with .debug_info]"
+				fi
+				dpkg-deb -f "$dbgsym" Depends | grep -qx "kioskd (= 1.2.3+4.gabcdef0)" || problems="$problems [kioskd-dbgsym Depends]"
+			fi
+			if [ -z "$problems" ]; then pass "a stripped PIE; debug info in kioskd-dbgsym (build ID $build_id)"; else fail "binary:$problems"; fi
+
+			# manual pages: from --help, and man reads them without a warning
+			problems=""
+			for m in man1/kioskd.1.gz man8/kioskd-set-tokens.8.gz; do
+				f=$root/usr/share/man/$m
+				[ -f "$f" ] || { problems="$problems [$m missing]"; continue; }
+				if have man; then
+					w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$f" 2>&1 >/dev/null)
+					[ -z "$w" ] || problems="$problems [$m: $w]"
+				fi
+			done
+			zcat "$root/usr/share/man/man1/kioskd.1.gz" 2>/dev/null | grep -q 'kioskd serve \[\\-\\-config FILE\] \[\\-\\-check\]' || problems="$problems [kioskd.1 lacks kioskd serve]"
+			zcat "$root/usr/share/man/man8/kioskd-set-tokens.8.gz" 2>/dev/null | grep -q 'REPLACE\\-ME' || problems="$problems [kioskd-set-tokens.8 lacks its text]"
+			if [ -z "$problems" ]; then pass "manual pages kioskd(1), kioskd-set-tokens(8)"; else fail "manual pages:$problems"; fi
+
+			# the copyright file names every module the binary links
+			copyright=$root/usr/share/doc/kioskd/copyright
+			# copyright_missing BIN FILE: the modules BIN links that FILE has no paragraph for
+			copyright_missing() {
+				local m
+				for m in $($GO version -m "$1" | awk '$1 == "dep" { print $2 }') std; do
+					grep -qxF "Files: vendor/$m/*" "$2" || echo "$m"
+				done
+			}
+			missing=$(copyright_missing "$kb" "$copyright")
+			nmods=$($GO version -m "$kb" | awk '$1 == "dep"' | wc -l)
+			if [ ! -s "$copyright" ]; then
+				fail "copyright: /usr/share/doc/kioskd/copyright is missing"
+			elif [ -n "$missing" ]; then
+				fail "copyright: no paragraph for $(echo $missing)"
+			elif [ "$nmods" -lt 10 ]; then
+				fail "copyright: go version -m lists $nmods modules only"
+			elif ! grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/$' "$copyright" ||
+				! grep -q '^License: AGPL-3+$' "$copyright" || ! grep -q '^ *GNU AFFERO GENERAL PUBLIC LICENSE$' "$copyright"; then
+				fail "copyright: not DEP-5 with the AGPL-3+ text"
+			else
+				# the check itself: the file less go-fitz's paragraph must fail it
+				awk 'BEGIN { RS = ""; ORS = "\n\n" } !/^Files: vendor\/github.com\/gen2brain\/go-fitz\//' "$copyright" >"$tmp/copyright-less"
+				if [ "$(copyright_missing "$kb" "$tmp/copyright-less")" = github.com/gen2brain/go-fitz ]; then
+					pass "copyright: DEP-5, all $nmods modules and the standard library, MuPDF's libraries (and a file without go-fitz fails)"
+				else
+					fail "copyright: the check does not notice a missing module"
+				fi
+			fi
+			for c in freetype harfbuzz libjpeg lcms2 zlib openjpeg jbig2dec mujs gumbo-parser extract; do
+				grep -qxF "Files: mupdf/thirdparty/$c/*" "$copyright" || fail "copyright: MuPDF's $c is not listed"
+			done
+
+			# lintian: no error, and every warning overridden with a reason
+			if have lintian; then
+				if out=$(lintian --fail-on error,warning --tag-display-limit 0 "$deb" "$dbgsym" 2>&1); then
+					pass "lintian: no error, no warning ($(grep -c '^[EW]:' <<<"$out") shown)"
+				else
+					fail "lintian: $out"
+				fi
+			else
+				skip "lintian not installed (apt install lintian)"
+			fi
+
+			# an arch it cannot build is refused before anything is built, and SHA256SUMS is still written
+			mkdir -p "$tmp/refused"
+			if out=$(VERSION=v1.2.3 CC_ARM64=none KIOSKD_BIN= scripts/dist.sh --arch amd64,arm64 --out "$tmp/refused" 2>&1); then
+				fail "dist.sh --arch amd64,arm64 without an arm64 C compiler succeeded"
+			elif ! grep -q 'nothing was built' <<<"$out" || [ -n "$(find "$tmp/refused" -name '*.tar.gz')" ] || [ ! -f "$tmp/refused/SHA256SUMS" ]; then
+				fail "dist.sh refusing arm64: $(tail -2 <<<"$out"; ls "$tmp/refused")"
+			else
+				pass "dist.sh refuses arm64 without its C compiler before building, and writes SHA256SUMS"
+			fi
 			if out=$("$root/usr/bin/kioskd" version 2>&1) && grep -q 'kioskd v1.2.3-4-gabcdef0 (commit abcdef0)' <<<"$out"; then
 				pass "unpacked: $out"
 			else

@@ -2,10 +2,11 @@
 # scripts/dist.sh: kioskd release archives (and .debs) for linux/amd64 and
 # linux/arm64.
 #
-#   scripts/dist.sh [--deb] [--arch amd64,arm64] [--out DIR]
+#   scripts/dist.sh [--deb] [--arch host|all|amd64,arm64] [--out DIR]
 #
-#   --deb     also a .deb per arch, made with nfpm (deploy/nfpm.yaml)
-#   --arch    which architectures (default: amd64,arm64)
+#   --deb     also a .deb per arch (and its -dbgsym .deb), made with nfpm
+#             (deploy/nfpm.yaml, deploy/nfpm-dbgsym.yaml)
+#   --arch    which architectures (default: host, this machine's; all: amd64,arm64)
 #   --out     where to put them (default: dist)
 #
 # Environment: VERSION, COMMIT (stamped with -ldflags -X main.version/commit;
@@ -16,9 +17,24 @@
 # ALLOW_PURE_GO_FITZ=1 (see CGO below), KIOSKD_BIN (package this binary
 # instead of building one; one arch only: used by scripts/deploy_test.sh).
 #
-# Output: OUT/kioskd_VERSION_linux_ARCH.tar.gz holding kioskd, README.md,
-# kioskd.example.toml, deploy/ and BUILDINFO; OUT/kioskd_DEBVERSION_ARCH.deb;
-# OUT/SHA256SUMS.
+# DEB_MAINTAINER (the package's Maintainer field; default the project's
+# placeholder address, see deploy/README.md).
+#
+# Output: OUT/kioskd_VERSION_linux_ARCH.tar.gz holding kioskd (a PIE,
+# stripped), kioskd.debug (its debug info, found by gdb through the
+# binary's debuglink), README.md, LICENSE, copyright, kioskd.example.toml,
+# deploy/ and BUILDINFO; OUT/kioskd_DEBVERSION_ARCH.deb and
+# OUT/kioskd-dbgsym_DEBVERSION_ARCH.deb (the debug info under
+# /usr/lib/debug/.build-id); OUT/SHA256SUMS, written even when a build fails
+# (of what OUT holds then). Every arch is checked for a C compiler before
+# the first is built.
+#
+# The .deb: Depends computed from the binary (dpkg-shlibdeps for this
+# machine's arch, else the C library's symbol versions the binary needs, read
+# with readelf), the DEP-5 copyright generated from the modules the binary
+# links (deploy/copyright), the changelog from git, manual pages made by
+# `kioskd man` from the same text as --help, lintian overrides with a reason
+# each (deploy/lintian-overrides). `make lint-deb` runs lintian on it.
 #
 # CGO. Each arch is built with cgo when a C compiler for it is at hand: gcc
 # for the host's own arch, CC_<ARCH> or else the Debian cross compiler
@@ -49,7 +65,7 @@ COMMIT=${COMMIT:-unknown}
 NFPM_VERSION=${NFPM_VERSION:-v2.45.2}
 NFPM_PKG=github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION
 
-archs=amd64,arm64
+archs=host
 out=dist
 deb=0
 while [ $# -gt 0 ]; do
@@ -69,10 +85,32 @@ say() { echo "dist: $*" >&2; }
 die() { echo "dist: $*" >&2; exit 1; }
 
 host_arch=$($GO env GOHOSTARCH)
+case $archs in
+host) archs=$host_arch ;;
+all) archs=amd64,arm64 ;;
+esac
+# this machine's arch first: its binary writes the manual pages
+case ,$archs, in
+*,"$host_arch",*)
+	sorted=$host_arch
+	for a in ${archs//,/ }; do [ "$a" = "$host_arch" ] || sorted=$sorted,$a; done
+	archs=$sorted
+	;;
+esac
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+
+# SHA256SUMS of what OUT holds, also when a build failed half-way
+write_sums() {
+	(
+		cd "$out" || exit
+		shopt -s nullglob
+		files=(kioskd_*.tar.gz kioskd_*.deb kioskd-dbgsym_*.deb)
+		if [ ${#files[@]} -gt 0 ]; then sha256sum -- "${files[@]}" >SHA256SUMS; else : >SHA256SUMS; fi
+	)
+}
+trap 'rc=$?; write_sums; rm -rf "$work"; exit $rc' EXIT
 
 # debversion turns a git-describe version into a Debian one: v1.2.3 -> 1.2.3,
 # v1.2.3-4-gabc1234-dirty -> 1.2.3+4.gabc1234.dirty, dev -> 0.0.0~dev.
@@ -134,9 +172,93 @@ if [ "$deb" = 1 ]; then
 	fi
 fi
 
-summary=()
+# before building anything: can every arch be built?
 for arch in ${archs//,/ }; do
 	case $arch in amd64 | arm64) ;; *) die "unsupported arch $arch (amd64, arm64)" ;; esac
+	read -r cgo _ < <(cgo_for "$arch")
+	if [ "$cgo" = 0 ] && [ -z "${KIOSKD_BIN:-}" ] && [ "${ALLOW_PURE_GO_FITZ:-}" != 1 ]; then
+		die "linux/$arch: no C compiler for it, and without cgo kioskd links go-fitz's purego MuPDF, which panics at start unless the box has libmupdf.so (MuPDF 1.24) and libffi.so.8. Install a cross compiler (apt install gcc-aarch64-linux-gnu libc6-dev-arm64-cross), or set CC_$(tr a-z A-Z <<<"$arch"), or set ALLOW_PURE_GO_FITZ=1 if the boxes have libmupdf.so; nothing was built"
+	fi
+done
+if [ "$deb" = 1 ]; then
+	for t in readelf objcopy gzip; do command -v "$t" >/dev/null || die "--deb needs $t (apt install binutils gzip)"; done
+fi
+
+# objcopy_for CC: the binutils of that C compiler, else this machine's
+objcopy_for() {
+	local cc=$1
+	if [ -n "$cc" ] && command -v "${cc%gcc}objcopy" >/dev/null; then echo "${cc%gcc}objcopy"; else echo objcopy; fi
+}
+
+# split_debug BIN OBJCOPY: BIN.debug gets the debug info; BIN is stripped
+# (as dh_strip does) and names BIN.debug in its .gnu_debuglink
+split_debug() {
+	local bin=$1 objcopy=$2
+	"$objcopy" --only-keep-debug "$bin" "$bin.debug"
+	chmod 0644 "$bin.debug"
+	(cd "$(dirname "$bin")" && "$objcopy" --remove-section=.comment --remove-section=.note --strip-unneeded \
+		--add-gnu-debuglink="$(basename "$bin").debug" "$(basename "$bin")")
+}
+
+# deb_depends BIN ARCH: the package's Depends for what BIN links, one per line
+deb_depends() {
+	local bin=$1 arch=$2 d=$work/shlibdeps-$2 deps
+	if [ "$arch" = "$(dpkg --print-architecture 2>/dev/null)" ] && command -v dpkg-shlibdeps >/dev/null; then
+		mkdir -p "$d/debian"
+		printf 'Source: kioskd\n\nPackage: kioskd\nArchitecture: any\n' >"$d/debian/control"
+		deps=$(cd "$d" && dpkg-shlibdeps -O -e"$bin" 2>"$d/err" | sed -n 's/^shlibs:Depends=//p') ||
+			die "dpkg-shlibdeps $bin: $(cat "$d/err")"
+		[ -n "$deps" ] || die "dpkg-shlibdeps $bin: no dependency found: $(cat "$d/err")"
+		sed 's/, /\n/g' <<<"$deps"
+		return
+	fi
+	# another arch: every library must be the C library's, and the highest
+	# GLIBC_x.y symbol version it needs is the least libc6 that runs it
+	local needed lib max
+	needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+	for lib in $needed; do
+		case $lib in
+		libc.so.6 | libm.so.6 | libpthread.so.0 | libdl.so.2 | librt.so.1 | libresolv.so.2 | ld-linux-*.so.*) ;;
+		*) die "$bin needs $lib: its package is not known here (dpkg-shlibdeps runs only for $(dpkg --print-architecture 2>/dev/null || echo "this machine's arch"))" ;;
+		esac
+	done
+	max=$(readelf -V "$bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n | tail -1)
+	[ -n "$max" ] || die "readelf -V $bin: no GLIBC symbol version"
+	echo "libc6 (>= $max)"
+}
+
+dv=$(debversion "$VERSION")
+date_epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
+maintainer=${DEB_MAINTAINER:-yichuang maintainers <maintainers@yichuang.invalid>}
+
+# the package's changelog: this build, then the commits since the last tag
+# (at most 30); a native package's is /usr/share/doc/kioskd/changelog.gz
+make_changelog() {
+	local since subjects
+	since=$(git describe --tags --abbrev=0 2>/dev/null || true)
+	if [ -n "$since" ]; then
+		subjects=$(git log --no-merges --format=%s -n 30 "$since..HEAD" 2>/dev/null || true)
+	else
+		subjects=$(git log --no-merges --format=%s -n 30 2>/dev/null || true)
+	fi
+	{
+		echo "kioskd ($dv) stable; urgency=medium"
+		echo
+		echo "  * Built from commit $COMMIT (git describe: $VERSION)."
+		if [ -n "$subjects" ]; then
+			echo "  * Changes${since:+ since $since} (newest first, at most 30):"
+			while IFS= read -r l; do
+				fold -s -w 70 <<<"$l" | sed '1s/^/    - /; 2,$s/^/      /; s/[[:space:]]*$//'
+			done <<<"$subjects"
+		fi
+		echo
+		echo " -- $maintainer  $(LC_ALL=C date -u -R -d "@$date_epoch")"
+	} | gzip -9n >"$work/changelog.gz"
+}
+
+summary=()
+man_done=0
+for arch in ${archs//,/ }; do
 	read -r cgo cc < <(cgo_for "$arch")
 	env=(GOOS=linux GOARCH="$arch" CGO_ENABLED="$cgo")
 	if [ "$cgo" = 1 ]; then env+=(CC="$cc"); else cc=; fi
@@ -155,7 +277,6 @@ for arch in ${archs//,/ }; do
 				notes+=("glibc < 2.38 at build: __isoc23_strtol/strtoul shims linked for go-fitz's arm64 MuPDF")
 			fi
 		else
-			[ "${ALLOW_PURE_GO_FITZ:-}" = 1 ] || die "linux/$arch: no C compiler for it, and without cgo kioskd links go-fitz's purego MuPDF, which panics at start unless the box has libmupdf.so (MuPDF 1.24) and libffi.so.8. Install a cross compiler (apt install gcc-aarch64-linux-gnu, or set CC_$(tr a-z A-Z <<<"$arch")), or set ALLOW_PURE_GO_FITZ=1 if the boxes have libmupdf.so."
 			notes+=("PDF (go-fitz): purego, loads libmupdf.so + libffi.so.8 at start (kioskd panics without them)")
 		fi
 	fi
@@ -172,12 +293,21 @@ for arch in ${archs//,/ }; do
 		cp "$KIOSKD_BIN" "$stage/kioskd"
 	else
 		say "building linux/$arch CGO_ENABLED=$cgo${cc:+ CC=$cc}"
-		env "${env[@]}" $GO build -trimpath -ldflags "-X main.version=$VERSION -X main.commit=$COMMIT" \
+		# a position-independent executable (ASLR), relocations read-only after
+		# start (-z now: full RELRO); -B gobuildid: a GNU build ID, which names
+		# the debug info in the -dbgsym package
+		env "${env[@]}" $GO build -trimpath -buildmode=pie \
+			-ldflags "-X main.version=$VERSION -X main.commit=$COMMIT -B gobuildid -extldflags=-Wl,-z,now" \
 			-o "$stage/kioskd" ./cmd/kioskd
 	fi
-	cp README.md kioskd.example.toml "$stage/"
+	split_debug "$stage/kioskd" "$(objcopy_for "$cc")"
+	cp README.md LICENSE kioskd.example.toml "$stage/"
 	mkdir -p "$stage/deploy"
-	(cd deploy && tar -cf - --exclude=./testdata .) | tar -xf - -C "$stage/deploy"
+	(cd deploy && tar -cf - --exclude=./testdata --exclude=./copyright .) | tar -xf - -C "$stage/deploy"
+	# the DEP-5 copyright file: what this binary links, with each licence
+	(cd deploy/copyright && $GO run . -bin "$stage/kioskd" -license ../../LICENSE -c-libraries c-libraries) \
+		>"$stage/copyright" 2>"$work/copyright.log" ||
+		{ cat "$work/copyright.log" >&2; die "linux/$arch: cannot write the copyright file (deploy/copyright)"; }
 	{
 		echo "kioskd $VERSION (commit $COMMIT) linux/$arch"
 		echo "built with $($GO env GOVERSION), CGO_ENABLED=$cgo${cc:+ CC=$cc}"
@@ -187,23 +317,41 @@ for arch in ${archs//,/ }; do
 	summary+=("$name.tar.gz: CGO_ENABLED=$cgo; $(IFS=';'; echo "${notes[*]}")")
 
 	if [ "$deb" = 1 ]; then
-		dv=$(debversion "$VERSION")
-		nfpm_config=deploy/nfpm.yaml
-		if [ -n "${DEB_COMPRESSION:-}" ]; then
-			nfpm_config=$work/nfpm.yaml
-			sed "s/^  compression: .*/  compression: $DEB_COMPRESSION/" deploy/nfpm.yaml >"$nfpm_config"
+		pkg=$work/pkg-$arch
+		mkdir -p "$pkg"
+		# the manual pages, from the text --help prints (this machine's arch comes first)
+		if [ "$man_done" = 0 ]; then
+			manbin=$stage/kioskd
+			if [ "$arch" != "$host_arch" ]; then
+				say "building kioskd for this machine to write the manual pages"
+				$GO build -trimpath -o "$work/kioskd-host" ./cmd/kioskd
+				manbin=$work/kioskd-host
+			fi
+			mandate=$(date -u -d "@$date_epoch" +%F)
+			"$manbin" man --date "$mandate" --see-also 'kioskd-set-tokens(8)' | gzip -9n >"$work/kioskd.1.gz"
+			sh deploy/kioskd-set-tokens.sh --help |
+				"$manbin" man --name kioskd-set-tokens --section 8 --date "$mandate" --see-also 'kioskd(1)' --stdin |
+				gzip -9n >"$work/kioskd-set-tokens.8.gz"
+			make_changelog
+			man_done=1
 		fi
-		env "${nfpm_go[@]}" ARCH="$arch" VERSION="$dv" KIOSKD_BIN="$stage/kioskd" \
-			$GO run "$NFPM_PKG" package -f "$nfpm_config" -p deb -t "$out/" >"$work/nfpm.log" 2>&1 ||
-			{ cat "$work/nfpm.log" >&2; die "nfpm $NFPM_VERSION failed (go run $NFPM_PKG)"; }
-		summary+=("kioskd_${dv}_${arch}.deb")
+		build_id=$(readelf -n "$stage/kioskd" | sed -n 's/^[[:space:]]*Build ID: \([0-9a-f]*\)$/\1/p' | head -1)
+		[ ${#build_id} -gt 2 ] || die "linux/$arch: the binary has no GNU build ID (built with -B gobuildid?)"
+		# Depends: what the binary links (deploy/nfpm.yaml adds init-system-helpers)
+		depends=$(deb_depends "$stage/kioskd" "$arch" | paste -sd, | sed 's/,/, /g')
+		for cfg in nfpm nfpm-dbgsym; do
+			sed "s/^  compression: .*/  compression: ${DEB_COMPRESSION:-xz}/" "deploy/$cfg.yaml" >"$pkg/$cfg.yaml"
+			env "${nfpm_go[@]}" ARCH="$arch" VERSION="$dv" DEB_DEPENDS="$depends" \
+				KIOSKD_BIN="$stage/kioskd" KIOSKD_DEBUG="$stage/kioskd.debug" \
+				BUILD_ID_DIR="${build_id:0:2}" BUILD_ID_FILE="${build_id:2}" DEB_MAINTAINER="$maintainer" \
+				COPYRIGHT="$stage/copyright" CHANGELOG="$work/changelog.gz" \
+				MAN_KIOSKD="$work/kioskd.1.gz" MAN_SET_TOKENS="$work/kioskd-set-tokens.8.gz" \
+				$GO run "$NFPM_PKG" package -f "$pkg/$cfg.yaml" -p deb -t "$out/" >"$work/nfpm.log" 2>&1 ||
+				{ cat "$work/nfpm.log" >&2; die "nfpm $NFPM_VERSION failed on $cfg.yaml (go run $NFPM_PKG)"; }
+		done
+		summary+=("kioskd_${dv}_${arch}.deb (Depends: $depends), kioskd-dbgsym_${dv}_${arch}.deb")
 	fi
 done
 
-(
-	cd "$out"
-	shopt -s nullglob
-	sha256sum -- kioskd_*.tar.gz kioskd_*.deb >SHA256SUMS
-)
-say "built in $out:"
+say "built in $out (and SHA256SUMS):"
 printf '  %s\n' "${summary[@]}" >&2

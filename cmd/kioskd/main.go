@@ -81,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdPrintTest(ctx, args[1:], stdout, stderr)
 	case "sim":
 		err = cmdSim(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "man": // a manual page from the usage (man.go); for packaging, not in the usage
+		err = cmdMan(args[1:], os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kioskd %s (commit %s)\n", version, commit)
 	case "help", "-h", "--help":

@@ -1,10 +1,10 @@
 #!/bin/sh
 # kioskd postinst: group memberships, file modes, reload systemd and udev,
-# enable and (re)start kioskd.
+# enable and (re)start kioskd (deb-systemd-helper, deb-systemd-invoke).
 set -e
 
-case "${1:-configure}" in
-configure) ;;
+case "${1:-}" in
+configure | abort-upgrade | abort-deconfigure | abort-remove) ;;
 *) exit 0 ;;
 esac
 previous=${2:-}
@@ -36,22 +36,40 @@ if [ -d /run/udev ] && command -v udevadm >/dev/null; then
 		--subsystem-match=hidraw --subsystem-match=usb || true
 fi
 
-if command -v systemctl >/dev/null; then
-	if [ -z "$previous" ]; then
-		# first install: start at boot (the touch screen unit is enabled by hand)
-		systemctl enable kioskd.service >/dev/null 2>&1 || true
+# systemd, as debhelper's dh_installsystemd writes it: deb-systemd-helper
+# records what the package enabled (kioskd.service on the first install;
+# kioskd-chromium.service only where it was enabled by hand, so it is kept
+# enabled across upgrades), deb-systemd-invoke starts and restarts (and
+# honours policy-rc.d)
+case "$1" in
+configure | abort-upgrade | abort-deconfigure | abort-remove)
+	deb-systemd-helper unmask kioskd.service >/dev/null || true
+	if deb-systemd-helper --quiet was-enabled kioskd.service; then
+		deb-systemd-helper enable kioskd.service >/dev/null || true
+	else
+		deb-systemd-helper update-state kioskd.service >/dev/null || true
 	fi
-	if [ -d /run/systemd/system ]; then
-		systemctl daemon-reload || true
-		systemctl restart systemd-modules-load.service >/dev/null 2>&1 || true
-		if [ -z "$previous" ]; then
-			# skipped, not failed, while the config has REPLACE-ME tokens
-			systemctl start kioskd.service || true
-		else
-			systemctl try-restart kioskd.service || true
+	if deb-systemd-helper debian-installed kioskd-chromium.service; then
+		deb-systemd-helper unmask kioskd-chromium.service >/dev/null || true
+		if deb-systemd-helper --quiet was-enabled kioskd-chromium.service; then
+			deb-systemd-helper enable kioskd-chromium.service >/dev/null || true
 		fi
 	fi
-fi
+	deb-systemd-helper update-state kioskd-chromium.service >/dev/null || true
+
+	if [ -d /run/systemd/system ]; then
+		systemctl --system daemon-reload >/dev/null || true
+		# the drivers of deploy/modules-load (kioskd.conf), now rather than at the next boot
+		deb-systemd-invoke restart systemd-modules-load.service >/dev/null 2>&1 || true
+		if [ -z "$previous" ]; then
+			# skipped, not failed, while the config has REPLACE-ME tokens
+			deb-systemd-invoke start kioskd.service || true
+		else
+			deb-systemd-invoke try-restart kioskd.service || true
+		fi
+	fi
+	;;
+esac
 
 if grep -q '^[^#]*REPLACE-ME' /etc/kioskd/kioskd.toml 2>/dev/null; then
 	cat <<'MSG'

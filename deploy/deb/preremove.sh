@@ -1,14 +1,8 @@
 #!/bin/sh
-# kioskd prerm: stop the services on removal (an upgrade restarts them in postinst).
+# kioskd prerm: stop the services on removal (an upgrade restarts them in
+# postinst), as debhelper's dh_installsystemd writes it.
 set -e
-case "${1:-remove}" in
-remove | deconfigure)
-	if command -v systemctl >/dev/null; then
-		if [ -d /run/systemd/system ]; then
-			systemctl stop kioskd-chromium.service kioskd.service || true
-		fi
-		systemctl disable kioskd-chromium.service kioskd.service >/dev/null 2>&1 || true
-	fi
-	;;
-esac
+if [ -z "${DPKG_ROOT:-}" ] && [ "${1:-}" = remove ] && [ -d /run/systemd/system ]; then
+	deb-systemd-invoke stop kioskd-chromium.service kioskd.service >/dev/null || true
+fi
 exit 0
