@@ -120,7 +120,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/leases", s.auth(roles(config.RoleAdmin), s.hallOwned(s.listLeases)))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.hallOwned(s.listTickets)))
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallPublic(s.getTicket)) // a terminal token or the ticket's status token
-	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.hallOwned(s.rate)))
+	// the citizen rates: the status link's key, or the window's citizen screen (counter)
+	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.hallPublic(s.rate))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
 	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.hallOwned(s.void)))
 	m.HandleFunc("GET /api/v1/queue", s.auth(anyRole, s.queue))
@@ -155,6 +156,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.hallOwned(s.listAppointments)))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/appointments/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
+	m.HandleFunc("POST /api/v1/appointments/lookup", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.lookupAppointments)))
 	// agents (代办员): a member flagged agent signed in at a guide terminal (ui/agents.go)
 	m.HandleFunc("POST /api/v1/agent/takeovers", s.auth(roles(config.RoleGuide), s.takeOverRoute()))
 	m.HandleFunc("GET /api/v1/agent/matters", s.auth(roles(config.RoleGuide, config.RoleAdmin), s.hallOwned(s.agentMatters)))
