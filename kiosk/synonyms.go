@@ -51,6 +51,11 @@ func (c *Catalog) applySynonyms(data []byte, args pinyin.Args) error {
 		aliases = append(aliases, a)
 	}
 	slices.Sort(aliases)
+	keysOf := make(map[string][]string, len(aliases)) // each alias's keys, made once
+	for _, alias := range aliases {
+		ini, full := pinyinKeys(alias, args)
+		keysOf[alias] = []string{searchKey(alias), ini, full}
+	}
 	for _, m := range c.matters {
 		var keys []string
 		if m.NameEN != "" {
@@ -59,8 +64,7 @@ func (c *Catalog) applySynonyms(data []byte, args pinyin.Args) error {
 		for _, alias := range aliases {
 			for _, w := range f.Synonyms[alias] {
 				if w != "" && strings.Contains(m.Name, w) {
-					ini, full := pinyinKeys(alias, args)
-					keys = append(keys, searchKey(alias), ini, full)
+					keys = append(keys, keysOf[alias]...)
 					break
 				}
 			}
