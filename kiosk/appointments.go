@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
-
-	"yichuang/devices"
 )
 
 // Appointment statuses.
@@ -85,9 +84,11 @@ func (h *Hall) AddAppointments(ctx context.Context, a Actor, as []Appointment) (
 		}
 		ap.Applicant.IDNumber = strings.ToUpper(strings.TrimSpace(ap.Applicant.IDNumber))
 		ap.Applicant.Name = strings.TrimSpace(ap.Applicant.Name)
-		if _, err := devices.CheckIDNumber(ap.Applicant.IDNumber); err != nil {
-			return nil, invalid(field("applicant.id_number"), "身份证号码有误 (%v)", err)
+		typ, err := CheckID(field("applicant.id_number"), ap.Applicant.IDType, ap.Applicant.IDNumber)
+		if err != nil {
+			return nil, err
 		}
+		ap.Applicant.IDType = typ
 		if ap.Applicant.Name == "" || len([]rune(ap.Applicant.Name)) > 64 {
 			return nil, invalid(field("applicant.name"), "a name of 1 to 64 characters is needed")
 		}
@@ -165,8 +166,8 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	if code != "" {
 		q.Code = code
 	} else {
-		if _, err := devices.CheckIDNumber(strings.ToUpper(idNumber)); err != nil {
-			return IssueResult{}, invalid("id_number", "身份证号码有误 (%v)", err)
+		if _, err := CheckID("id_number", "", strings.ToUpper(strings.TrimSpace(idNumber))); err != nil {
+			return IssueResult{}, err
 		}
 		q = AppointmentQuery{IDHash: h.IDHash(idNumber), Date: h.day(now), Status: ApptBooked}
 	}
@@ -175,7 +176,7 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 		return IssueResult{}, fmt.Errorf("kiosk: check-in: %w", err)
 	}
 	if len(found) == 0 {
-		return IssueResult{}, notFound("没有找到预约 (no appointment found)")
+		return IssueResult{}, coded(KindNotFound, CodeAppointmentUnknown, "", nil, "没有找到预约 (no appointment found)")
 	}
 	ap := found[0]
 	for _, f := range found[1:] { // by ID: the earliest slot of the day
@@ -185,7 +186,7 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	}
 	switch ap.Status {
 	case ApptVoid:
-		return IssueResult{}, &Error{Kind: KindConflict, Msg: "该预约已失效，请取普通号 (the appointment is void)"}
+		return IssueResult{}, coded(KindConflict, CodeAppointmentVoid, "", nil, "该预约已失效，请取普通号 (the appointment is void)")
 	case ApptCheckedIn:
 		t, ahead, err := h.Ticket(ctx, ap.TicketID)
 		if err != nil {
@@ -201,9 +202,9 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	}
 	switch {
 	case h.day(now) != ap.Date || now.Before(early):
-		return IssueResult{}, &Error{Kind: KindConflict, Msg: fmt.Sprintf("预约时间为 %s %s–%s，请在 %s 后签到 (too early)", ap.Date, ap.Start, ap.End, early.In(h.cfg.Location).Format("15:04"))}
+		return IssueResult{}, coded(KindConflict, CodeAppointmentEarly, "", map[string]string{"date": ap.Date, "start": ap.Start, "end": ap.End, "from": early.In(h.cfg.Location).Format("15:04")}, "预约时间为 %s %s–%s，请在 %s 后签到 (too early)", ap.Date, ap.Start, ap.End, early.In(h.cfg.Location).Format("15:04"))
 	case now.After(voidAt):
-		return IssueResult{}, &Error{Kind: KindConflict, Msg: "预约已过时，请取普通号 (too late: the appointment is void)"}
+		return IssueResult{}, coded(KindConflict, CodeAppointmentLate, "", nil, "预约已过时，请取普通号 (too late: the appointment is void)")
 	}
 	req := IssueRequest{Matter: ap.Matter, IDNumber: ap.Applicant.IDNumber, IdempotencyKey: idemKey}
 	if idemKey != "" {
@@ -260,5 +261,20 @@ func (h *Hall) Appointments(ctx context.Context, q AppointmentQuery) ([]Appointm
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: appointments: %w", err)
 	}
+	return as, nil
+}
+
+// TodayAppointments returns today's appointments of an ID number, every
+// state, by start time: a card placed at a kiosk finds its booking.
+func (h *Hall) TodayAppointments(ctx context.Context, idType, idNumber string) ([]Appointment, error) {
+	id := strings.ToUpper(strings.TrimSpace(idNumber))
+	if _, err := CheckID("id_number", idType, id); err != nil {
+		return nil, err
+	}
+	as, err := h.store.Appointments(ctx, AppointmentQuery{IDHash: h.IDHash(id), Date: h.day(h.now())})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: appointments: %w", err)
+	}
+	sort.SliceStable(as, func(i, j int) bool { return as[i].Start < as[j].Start })
 	return as, nil
 }

@@ -34,7 +34,7 @@ func (h *Hall) nextCaseNumber(ch *Change, now time.Time, code string) string {
 
 // openCases opens the cases (办件) of an accepted ticket: one for a matter;
 // for a package one per matter under a package case. h.mu is held.
-func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, matter string) ([]Case, error) {
+func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, matter string, in intake) ([]Case, error) {
 	local := now.In(h.cfg.Location)
 	delivery := "pickup"
 	if t.Submission != nil && t.Submission.Delivery.Mode != "" {
@@ -86,23 +86,66 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 			code = t.Submission.Matter
 		}
 		if code == "" {
-			return nil, invalid("matter", "ticket %s is for a zone: name the matter accepted", t.Number)
+			return nil, coded(KindInvalid, CodeMatterRequired, "matter", map[string]string{"number": t.Number}, "%s 号是按区取的号，请选择受理的事项 (ticket %s is for a zone: name the matter accepted)", t.Number, t.Number)
 		}
 		m, ok := h.Catalog().Matter(code)
 		if !ok {
-			return nil, invalid("matter", "unknown matter %q", code)
+			return nil, coded(KindInvalid, CodeMatterUnknown, "matter", map[string]string{"matter": code}, "没有这个事项 (unknown matter %q)", code)
 		}
 		out = append(out, newCase(m, "", ""))
 	}
 	markAgent(t, out)
+	if in.state != CaseAccepted {
+		// a record of the window's decision: no due date, no back office
+		for i := range out {
+			c := &out[i]
+			c.State, c.AtIntake, c.Reason, c.Corrections, c.Due = in.state, true, in.reason, in.corrections, ""
+		}
+	}
 	ch.Cases = append(ch.Cases, out...)
 	for _, c := range out {
+		if in.state != CaseAccepted {
+			h.audit(ch, now, a, "case."+in.state, t, strings.TrimSpace(c.Number+" "+c.Matter+" "+in.reason))
+			h.event(ch, now, "case.updated", map[string]any{
+				"number": c.Number, "matter": c.Matter, "department": c.Department, "state": c.State, "parent": c.Parent, "window": w,
+			})
+			continue
+		}
 		h.audit(ch, now, a, "case.accept", t, c.Number+" "+c.Matter+" due "+c.Due)
 		h.event(ch, now, "case.accepted", map[string]any{
 			"number": c.Number, "matter": c.Matter, "department": c.Department, "due": c.Due, "parent": c.Parent, "window": w,
 		})
 	}
 	return out, nil
+}
+
+// intake is what the window decided of a ticket's matter: accepted (a case
+// for the back office), rejected with a reason (不予受理), or materials to
+// correct (补正).
+type intake struct {
+	state       string
+	reason      string
+	corrections []string
+}
+
+// checklistOrder lists the names a ticket's checklist may hold: the
+// matter's or package's materials in the catalog's order, then any other
+// marked, sorted.
+func (h *Hall) checklistOrder(t *Ticket) []string {
+	var order []string
+	if p, ok := h.Catalog().Package(t.Package); ok {
+		order = append(order, p.Materials...)
+	} else if m, ok := h.Catalog().Matter(t.Matter); ok {
+		order = append(order, m.Materials...)
+	}
+	var rest []string
+	for name := range t.Checklist {
+		if !slices.Contains(order, name) {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	return append(order, rest...)
 }
 
 // Cases returns the cases matching q.
@@ -117,7 +160,7 @@ func (h *Hall) Cases(ctx context.Context, q CaseQuery) ([]Case, error) {
 // Light is a case's supervision light (督办): green on time, yellow within
 // yellow_days working days of its due date, red overdue; "" once closed.
 func (h *Hall) Light(c Case) string {
-	if c.State == CaseClosed || c.State == CaseHandedOut || c.State == CaseMailed {
+	if c.State == CaseClosed || c.State == CaseHandedOut || c.State == CaseMailed || c.AtIntake {
 		return ""
 	}
 	now := h.now().In(h.cfg.Location)
@@ -170,6 +213,13 @@ type CaseAction struct {
 	Action  string `json:"-"`
 	Waybill string `json:"waybill,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Department, for route: the back office it goes to (default: the
+	// matter's); any department of the hall.
+	Department string `json:"department,omitempty"`
+	// Verified, for hand-out: how the window checked the collector's
+	// identity: "card" (the ID card placed) or "receipt". A window hands
+	// out only a case its pickup ticket lists, verified; the case closes.
+	Verified string `json:"verified,omitempty"`
 }
 
 // ActOnCase moves a case along its states. A package case is never acted on
@@ -191,30 +241,34 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 		return Case{}, fmt.Errorf("kiosk: case: %w", err)
 	}
 	if len(cs) == 0 {
-		return Case{}, notFound("no case %s", number)
+		return Case{}, coded(KindNotFound, CodeCaseUnknown, "", map[string]string{"number": number}, "没有找到办件 %s (no case %s)", number, number)
 	}
 	c := cs[0]
 	if c.Package != "" && c.Parent == "" {
 		return Case{}, conflict("case %s is a package: act on its parts", c.Number)
 	}
+	if c.AtIntake {
+		return Case{}, coded(KindConflict, CodeCaseState, "", map[string]string{"number": c.Number, "state": c.State, "action": act.Action},
+			"办件 %s 未予受理，不能执行此操作 (case %s was not accepted at the window: it is a record)", c.Number, c.Number)
+	}
 	if a.Role == "department" && c.Department != department {
-		return Case{}, forbidden("case %s belongs to %s", c.Number, c.Department)
+		return Case{}, coded(KindForbidden, CodeCaseNotYours, "", map[string]string{"number": c.Number, "department": c.Department}, "办件 %s 属于 %s (case %s belongs to %s)", c.Number, c.Department, c.Number, c.Department)
 	}
 	if !slices.Contains(move.from, c.State) {
-		return Case{}, conflict("case %s is %s: cannot %s", c.Number, c.State, act.Action)
+		return Case{}, coded(KindConflict, CodeCaseState, "", map[string]string{"number": c.Number, "state": c.State, "action": act.Action}, "办件 %s 当前状态为 %s，不能执行此操作 (case %s is %s: cannot %s)", c.Number, c.State, c.Number, c.State, act.Action)
 	}
 	switch act.Action {
 	case "mail":
 		act.Waybill = strings.TrimSpace(act.Waybill)
 		if act.Waybill == "" || len(act.Waybill) > 40 {
-			return Case{}, invalid("waybill", "a waybill number is needed")
+			return Case{}, coded(KindInvalid, CodeWaybillRequired, "waybill", nil, "请填写邮件运单号 (a waybill number is needed)")
 		}
 		if c.Delivery != "mail" {
-			return Case{}, conflict("case %s is for pickup", c.Number)
+			return Case{}, coded(KindConflict, CodeCasePickup, "", map[string]string{"number": c.Number}, "办件 %s 为窗口领取 (case %s is for pickup)", c.Number, c.Number)
 		}
 	case "hand-out":
 		if c.Delivery == "mail" {
-			return Case{}, conflict("case %s is to be mailed", c.Number)
+			return Case{}, coded(KindConflict, CodeCaseMail, "", map[string]string{"number": c.Number}, "办件 %s 为邮寄送达 (case %s is to be mailed)", c.Number, c.Number)
 		}
 	case "suspend":
 		if c.Suspended != "" {
@@ -223,6 +277,36 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 	case "resume":
 		if c.Suspended == "" {
 			return Case{}, conflict("case %s is not suspended", c.Number)
+		}
+	}
+	if act.Verified != "" && act.Action != "hand-out" {
+		return Case{}, invalid("verified", "只有出件需核验身份 (verified goes with hand-out only)")
+	}
+	if act.Action == "hand-out" {
+		switch {
+		case act.Verified != "" && act.Verified != "card" && act.Verified != "receipt":
+			return Case{}, coded(KindInvalid, CodeVerifiedInvalid, "verified", nil, "请先核验身份 (verified is card or receipt)")
+		case a.Role == "window" && act.Verified == "":
+			return Case{}, coded(KindInvalid, CodeVerifiedInvalid, "verified", nil, "请先核验身份：刷身份证或查验回执 (verify identity: card or receipt)")
+		case a.Role == "window" && !h.pickupHeld(a.Window, c):
+			return Case{}, coded(KindConflict, CodeNotServingPickup, "", map[string]string{"number": c.Number},
+				"本窗口当前叫号不是领取办件 %s 的号 (window %d serves no pickup ticket listing case %s)", c.Number, a.Window, c.Number)
+		}
+	}
+	if act.Department != "" && act.Action != "route" {
+		return Case{}, invalid("department", "只有转办可选部门 (only route names a department)")
+	}
+	if act.Action == "route" {
+		act.Department = strings.TrimSpace(act.Department)
+		if act.Department == "" {
+			act.Department = c.Department
+			if m, ok := h.Catalog().Matter(c.Matter); ok {
+				act.Department = m.Department
+			}
+		}
+		if !slices.Contains(h.Departments(), act.Department) {
+			return Case{}, coded(KindInvalid, CodeDepartmentUnknown, "department", map[string]string{"department": act.Department},
+				"本中心没有这个部门 (no department %q in this hall)", act.Department)
 		}
 	}
 	var siblings []Case
@@ -264,6 +348,16 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 		if act.Action == "mail" {
 			c.Waybill = act.Waybill
 		}
+		if act.Action == "route" {
+			c.Department = act.Department
+		}
+		c.History = append(c.History, CaseStep{At: now, Action: act.Action, Department: c.Department, Terminal: a.Terminal, Staff: a.Staff,
+			Note: strings.TrimSpace(act.Waybill + " " + act.Reason + " " + act.Verified)})
+		if act.Action == "hand-out" && act.Verified != "" {
+			// handed over to the verified citizen: the case is done
+			c.State, c.DoneAt = CaseClosed, now
+			c.History = append(c.History, CaseStep{At: now, Action: "close", Department: c.Department, Terminal: a.Terminal, Staff: a.Staff})
+		}
 		if c.State == CaseClosed {
 			c.DoneAt = now
 		}
@@ -295,7 +389,7 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 // Rate records the citizen's rating of a finished ticket, once.
 func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, comment string) (Rating, error) {
 	if level < 1 || level > 5 {
-		return Rating{}, invalid("level", "%d is not 1 to 5", level)
+		return Rating{}, coded(KindInvalid, CodeLevelInvalid, "level", nil, "请选择 1 到 5 级评价 (%d is not 1 to 5)", level)
 	}
 	comment = strings.TrimSpace(comment)
 	if len([]rune(comment)) > 500 {
@@ -326,17 +420,29 @@ func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, co
 			return notFound("no ticket %s", ticketID)
 		}
 		if t.Status != StatusDone {
-			return conflict("ticket %s is %s: only a finished service is rated", t.Number, t.Status)
+			return coded(KindConflict, CodeNotDone, "", map[string]string{"number": t.Number}, "%s 号尚未办结，办结后才能评价 (ticket %s is %s: only a finished service is rated)", t.Number, t.Number, t.Status)
 		}
 		if t.Rated {
-			return conflict("ticket %s was rated already (一次一评)", t.Number)
+			return coded(KindConflict, CodeAlreadyRated, "", map[string]string{"number": t.Number}, "%s 号已经评价过了 (ticket %s was rated already: 一次一评)", t.Number, t.Number)
 		}
-		if a.Role == "window" && a.Window != t.Window {
+		if now.Sub(t.FinishedAt) > RatingWindow {
+			return coded(KindConflict, CodeRatingClosed, "", map[string]string{"number": t.Number},
+				"%s 号的评价时间已过 (ticket %s finished more than 24 hours ago)", t.Number, t.Number)
+		}
+		if (a.Role == "window" || a.Role == "counter") && a.Window != t.Window {
 			return forbidden("ticket %s was served at window %d", t.Number, t.Window)
 		}
-		channel := "counter"
-		if a.Role == "kiosk" {
-			channel = "kiosk"
+		if a.Role == "counter" && h.lastFinished(t.Window) != t {
+			return coded(KindForbidden, CodeRatingForbidden, "", nil, "评价屏只能评价本窗口刚办结的服务 (a counter rates its window's last finished service)")
+		}
+		var channel string
+		switch a.Role {
+		case "window", "counter": // the window's rating pad (in process) or citizen screen
+			channel = "counter"
+		case RoleCitizen:
+			channel = "online"
+		default:
+			return coded(KindForbidden, CodeRatingForbidden, "", nil, "评价只能由办事群众本人进行 (only the citizen served rates)")
 		}
 		r := Rating{
 			TicketID: t.ID, Number: t.Number, Zone: t.Zone, Matter: t.Matter, Window: t.Window, Staff: t.Staff,
@@ -352,10 +458,31 @@ func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, co
 		h.event(ch, now, "rating.recorded", map[string]any{
 			"number": t.Number, "window": t.Window, "level": level, "follow_up": r.FollowUp,
 		})
+		// the window's page shows the rating; it never asks for it
+		h.event(ch, now, "ticket.rated", map[string]any{"ticket": t.ID, "number": t.Number, "window": t.Window, "level": level})
 		out = r
 		return nil
 	})
 	return out, err
+}
+
+// RatingWindow is how long after a service ends the citizen may rate it.
+const RatingWindow = 24 * time.Hour
+
+// RoleCitizen is the actor of a rating made with a ticket's status link.
+const RoleCitizen = "citizen"
+
+// lastFinished is the ticket window w finished last (nil: none in memory).
+// h.mu is held.
+func (h *Hall) lastFinished(w int) *Ticket {
+	var last *Ticket
+	for _, t := range h.tickets {
+		if t.Window == w && t.Status == StatusDone && (last == nil || t.FinishedAt.After(last.FinishedAt) ||
+			t.FinishedAt.Equal(last.FinishedAt) && t.IssuedAt.After(last.IssuedAt)) {
+			last = t
+		}
+	}
+	return last
 }
 
 // RateLast records a rating from a window's rating pad: for the last ticket
@@ -445,4 +572,23 @@ func (h *Hall) workdaysBetween(from, to time.Time) int {
 		}
 	}
 	return n
+}
+
+// Departments lists the hall's departments: the zones' in config order,
+// then any other a matter of the catalog names.
+func (h *Hall) Departments() []string {
+	var out []string
+	for _, z := range h.cfg.Zones {
+		for _, d := range z.Departments {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	for _, m := range h.Catalog().Matters() {
+		if m.Department != "" && !slices.Contains(out, m.Department) {
+			out = append(out, m.Department)
+		}
+	}
+	return out
 }

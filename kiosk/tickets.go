@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"yichuang/devices"
 )
 
 // IssueRequest asks for a ticket.
@@ -23,6 +21,9 @@ type IssueRequest struct {
 	// IDNumber, without a submission: the card the citizen placed, so the
 	// one-ticket-per-ID rule holds for plain tickets too.
 	IDNumber string `json:"id_number,omitempty"`
+	IDType   string `json:"id_type,omitempty"` // the document of IDNumber (kiosk/idnumber.go)
+	// Pickup asks for a ticket to collect ready results (kiosk/pickup.go).
+	Pickup *PickupRequest `json:"pickup,omitempty"`
 	// Offline hands in a ticket a terminal node issued from its block of
 	// numbers while the hall node could not be reached.
 	Offline *OfflineClaim `json:"offline,omitempty"`
@@ -59,7 +60,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 		}
 	}
 	if n == 0 {
-		return "", nil, invalid("zone", "give a zone, a matter or a package")
+		return "", nil, coded(KindInvalid, CodeZoneRequired, "zone", nil, "请选择办事区、事项或一件事 (give a zone, a matter or a package)")
 	}
 	if r.Package != "" && r.Matter != "" {
 		return "", nil, invalid("package", "give a matter or a package, not both")
@@ -70,7 +71,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 	case r.Matter != "":
 		m, ok := h.Catalog().Matter(r.Matter)
 		if !ok {
-			return "", nil, invalid("matter", "unknown matter %q", r.Matter)
+			return "", nil, coded(KindInvalid, CodeMatterUnknown, "matter", map[string]string{"matter": r.Matter}, "没有这个事项 (unknown matter %q)", r.Matter)
 		}
 		matters = []*Matter{m}
 		if zone != "" && zone != m.Zone {
@@ -92,7 +93,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 		zone = p.LeadZone
 	}
 	if _, ok := h.zone(zone); !ok {
-		return "", nil, invalid("zone", "unknown zone %q", zone)
+		return "", nil, coded(KindInvalid, CodeZoneUnknown, "zone", map[string]string{"zone": zone}, "没有这个办事区 (unknown zone %q)", zone)
 	}
 	return zone, matters, nil
 }
@@ -114,9 +115,11 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 	a := &s.Applicant
 	a.IDNumber = strings.ToUpper(strings.TrimSpace(a.IDNumber))
 	a.Name = strings.TrimSpace(a.Name)
-	if _, err := devices.CheckIDNumber(a.IDNumber); err != nil {
-		return invalid("submission.applicant.id_number", "身份证号码有误 (%v)", err)
+	typ, err := CheckID("submission.applicant.id_number", a.IDType, a.IDNumber)
+	if err != nil {
+		return err
 	}
+	a.IDType = typ
 	if a.Name == "" || utf8.RuneCountInString(a.Name) > 64 {
 		return invalid("submission.applicant.name", "a name of 1 to 64 characters is needed")
 	}
@@ -156,7 +159,7 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 	case "mail":
 		for _, m := range matters {
 			if !m.MailOK {
-				return invalid("submission.delivery.mode", "%s（%s）的结果不提供免费邮寄，请选择窗口领取", m.Name, m.Department)
+				return coded(KindInvalid, CodeDeliveryNoMail, "submission.delivery.mode", map[string]string{"matter": m.Name, "department": m.Department}, "%s（%s）的结果不提供免费邮寄，请选择窗口领取", m.Name, m.Department)
 			}
 		}
 		d.Recipient = strings.TrimSpace(d.Recipient)
@@ -183,6 +186,9 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 
 // Issue issues a ticket. The answer comes only after the ticket is on disk.
 func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult, error) {
+	if r.Pickup != nil {
+		return h.IssuePickup(ctx, a, r)
+	}
 	return h.issue(ctx, a, r, nil)
 }
 
@@ -223,13 +229,13 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			return IssueResult{}, err
 		}
 		if idNumber != "" && idNumber != sub.Applicant.IDNumber {
-			return IssueResult{}, invalid("id_number", "differs from the applicant's")
+			return IssueResult{}, coded(KindInvalid, CodeIDNumberMismatch, "id_number", nil, "取号证件号码与申请人不一致 (differs from the applicant's)")
 		}
 		idNumber = sub.Applicant.IDNumber
 		r.Submission = &sub
 	} else if idNumber != "" {
-		if _, err := devices.CheckIDNumber(idNumber); err != nil {
-			return IssueResult{}, invalid("id_number", "身份证号码有误 (%v)", err)
+		if _, err := CheckID("id_number", r.IDType, idNumber); err != nil {
+			return IssueResult{}, err
 		}
 	}
 	var idHash string
@@ -273,7 +279,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 		}
 		if idHash != "" {
 			if c := h.cfg.Queue.DailyCapPerID; c > 0 && issuedToday >= c {
-				return &Error{Kind: KindLimit, Field: "id_number", Msg: fmt.Sprintf("今日取号已达 %d 次上限，请到导办台咨询", c)}
+				return coded(KindLimit, CodeDailyCap, "id_number", map[string]string{"cap": fmt.Sprint(c)}, "今日取号已达 %d 次上限，请到导办台咨询 (today's limit of tickets is reached)", c)
 			}
 		}
 		ckey := today + "|" + zone
@@ -375,7 +381,7 @@ func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 		return Ticket{}, 0, fmt.Errorf("kiosk: ticket: %w", err)
 	}
 	if !ok {
-		return Ticket{}, 0, notFound("no ticket %s", id)
+		return Ticket{}, 0, coded(KindNotFound, CodeTicketUnknown, "", map[string]string{"id": id}, "没有找到这张号 (no ticket %s)", id)
 	}
 	return *t, 0, nil
 }

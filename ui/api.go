@@ -114,6 +114,9 @@ type issuedView struct {
 	// New: this request made the ticket (not a replay, nor a ticket the
 	// citizen already held): a terminal node prints it.
 	New bool `json:"new,omitempty"`
+	// Purpose "pickup": the ticket collects the ready Cases (出件).
+	Purpose string   `json:"purpose,omitempty"`
+	Cases   []string `json:"cases,omitempty"`
 }
 
 func (s *Server) zoneName(id string) string {
@@ -146,8 +149,8 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 
 // answerIssued answers a ticket issue (or an appointment's check-in): a new
 // ticket on a terminal with a printer counts only once printed.
-func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult) {
-	s.answer(w, r, c, res, s.statusURL(&res.Ticket), nil, func(ctx context.Context, reason string) error {
+func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult) (issuedView, bool) {
+	return s.answer(w, r, c, res, s.statusURL(&res.Ticket), nil, func(ctx context.Context, reason string) error {
 		return s.hall.Void(ctx, c.actor(), res.Ticket.ID, reason)
 	})
 }
@@ -156,7 +159,7 @@ func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, 
 // on a terminal with a printer; a ticket that did not print is voided
 // (void) unless config holds it for reprint.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult, statusURL string, offlineLeft *int,
-	void func(ctx context.Context, reason string) error) {
+	void func(ctx context.Context, reason string) error) (issuedView, bool) {
 	t := res.Ticket
 	status := http.StatusCreated
 	if !res.Created && !res.Replay {
@@ -166,6 +169,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res ki
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
 		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
 		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft, New: res.Created && !res.Replay, Agent: s.agencyView(t.Agent),
+		Purpose: t.Purpose, Cases: t.Cases,
 	}
 	if p := s.printers[c.ID]; p != nil && res.Created {
 		printed := true
@@ -179,16 +183,17 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res ki
 				// a ticket nobody holds on paper must not wait in the queue
 				if verr := void(r.Context(), "print failed: "+perr.Error()); verr != nil {
 					s.failUpstream(w, r, verr)
-					return
+					return v, false
 				}
-				writeError(w, http.StatusServiceUnavailable, "", "取号凭条打印失败，请到导办台取号 (the ticket could not be printed; please go to the guide desk)")
-				return
+				writeCoded(w, http.StatusServiceUnavailable, "", CodeTicketPrintFailed, nil, "取号凭条打印失败，请到导办台取号 (the ticket could not be printed; please go to the guide desk)")
+				return v, false
 			}
 			v.PrintError = "取号凭条打印失败，请到导办台补打 (not printed: the guide desk reprints it)"
 		}
 		v.Printed = &printed
 	}
 	writeJSON(w, status, v)
+	return v, true
 }
 
 // printable is what the printer prints of a ticket: no name, no ID number.
@@ -263,6 +268,10 @@ type ticketView struct {
 	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
 	Checklist    map[string]kiosk.Mark `json:"checklist,omitempty"`
 	Agent        *kiosk.Agency         `json:"agent,omitempty"` // staff only: the agent (代办员) handling it
+	Purpose      string                `json:"purpose,omitempty"`
+	// Cases, of a pickup ticket: the case numbers, or to the window serving
+	// it (and admins) the cases whole (caseView)
+	Cases any `json:"cases,omitempty"`
 }
 
 type maskedApplicant struct {
@@ -280,7 +289,11 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 		n := t.Window
 		v.Window = &n
 	}
+	v.Purpose = t.Purpose
 	if staff {
+		if len(t.Cases) > 0 {
+			v.Cases = t.Cases
+		}
 		v.Result, v.Rated, v.Checklist = t.Result, t.Rated, t.Checklist
 		v.StatusURL = s.statusURL(t)
 		v.Agent = s.agencyView(t.Agent)
@@ -335,7 +348,12 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	if isTerminal {
 		c := caller{Terminal: term}
-		writeJSON(w, http.StatusOK, s.view(&t, ahead, mayReadSubmission(c, &t), c.Role != config.RoleDisplay))
+		full := mayReadSubmission(c, &t)
+		v := s.view(&t, ahead, full, c.Role != config.RoleDisplay)
+		if full && len(t.Cases) > 0 {
+			v.Cases = s.pickupCaseViews(r.Context(), t.Cases)
+		}
+		writeJSON(w, http.StatusOK, v)
 		return
 	}
 	if !s.publicLimit.allow(clientAddr(r)) {
@@ -387,8 +405,39 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"zones": s.zoneViews(), "waiting": s.hall.Waiting(), "seq": s.hall.LastSeq()})
 }
 
+// rate records the citizen's rating: with the ticket's status link key
+// (?token=KEY, no terminal token), or from the counter (the window's
+// citizen screen) of the window that finished it. A kiosk, a window or any
+// other terminal → 403: staff never rate, nor a stranger at a kiosk.
 func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
-	c, _ := callerOf(r)
+	tok := bearer(r)
+	var a kiosk.Actor
+	if term, ok := s.lookup(tok); ok {
+		if !s.terminalLimit.allow(term.ID) {
+			tooMany(w)
+			return
+		}
+		if term.Role != config.RoleCounter {
+			writeCoded(w, http.StatusForbidden, "", kiosk.CodeRatingForbidden, nil, "评价只能由办事群众本人进行 (a "+term.Role+" terminal may not rate)")
+			return
+		}
+		a = caller{Terminal: term}.actor()
+	} else {
+		if !s.publicLimit.allow(clientAddr(r)) {
+			tooMany(w)
+			return
+		}
+		t, _, err := s.hall.Ticket(r.Context(), r.PathValue("id"))
+		if err != nil && kiosk.KindOf(err) != kiosk.KindNotFound {
+			s.fail(w, r, err)
+			return
+		}
+		if err != nil || tok == "" || !constantEqual(tok, t.StatusKey) {
+			writeCoded(w, http.StatusUnauthorized, "", CodeTokenRequired, nil, "a valid terminal token or the ticket's status link is needed")
+			return
+		}
+		a = kiosk.Actor{Terminal: "status-link", Role: kiosk.RoleCitizen}
+	}
 	var req struct {
 		Level   int    `json:"level"`
 		Comment string `json:"comment"`
@@ -396,7 +445,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req, false) {
 		return
 	}
-	rt, err := s.hall.Rate(r.Context(), c.actor(), r.PathValue("id"), req.Level, req.Comment)
+	rt, err := s.hall.Rate(r.Context(), a, r.PathValue("id"), req.Level, req.Comment)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -536,6 +585,11 @@ type caseView struct {
 	Materials  []string `json:"materials,omitempty"`
 	AcceptedAt string   `json:"accepted_at"`
 	Agent      string   `json:"agent,omitempty"` // the agent (代办员) handling it
+	// a window's decision not to accept (不予受理, 补正): its reason or the
+	// materials to correct; the case's steps (routed to whom)
+	Reason      string           `json:"reason,omitempty"`
+	Corrections []string         `json:"corrections,omitempty"`
+	History     []kiosk.CaseStep `json:"history,omitempty"`
 }
 
 func (s *Server) caseViews(cs []kiosk.Case) []caseView {
@@ -544,6 +598,7 @@ func (s *Server) caseViews(cs []kiosk.Case) []caseView {
 		out = append(out, caseView{Number: c.Number, Ticket: c.TicketID, Matter: c.Matter, MatterName: c.MatterName, Department: c.Department,
 			Due: c.Due, State: c.State, Parent: c.Parent, Package: c.Package, Delivery: c.Delivery, Light: s.hall.Light(c),
 			Suspended: c.Suspended, Waybill: c.Waybill, Materials: c.Materials, Agent: c.Agent,
+			Reason: c.Reason, Corrections: c.Corrections, History: c.History,
 			AcceptedAt: c.AcceptedAt.In(s.cfg.Location).Format(time.RFC3339)})
 	}
 	return out
@@ -556,6 +611,22 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
 	q := r.URL.Query()
 	cq := kiosk.CaseQuery{TicketID: q.Get("ticket"), Department: q.Get("department"), Open: q.Get("open") == "1" || q.Get("open") == "true"}
+	if win := q.Get("window"); win != "" {
+		n, err := strconv.Atoi(win)
+		switch {
+		case err != nil || n <= 0:
+			writeCoded(w, http.StatusBadRequest, "window", CodeWindowRequired, nil, "窗口号有误 (a window number is needed)")
+			return
+		case c.Role == config.RoleWindow && n != c.Window:
+			writeCoded(w, http.StatusForbidden, "window", CodeWindowNotYours, map[string]string{"window": strconv.Itoa(c.Window)}, "")
+			return
+		case c.Role == config.RoleDepartment:
+			writeError(w, http.StatusForbidden, "window", "a back office lists its department's cases")
+			return
+		}
+		s.windowCases(w, r, kiosk.CaseQuery{Window: n, TicketID: cq.TicketID, Open: cq.Open})
+		return
+	}
 	if cq.TicketID != "" {
 		t, _, err := s.hall.Ticket(r.Context(), cq.TicketID)
 		if err != nil {
@@ -742,13 +813,17 @@ func constantEqual(a, b string) bool {
 // simIDCard places a sample card on the simulated reader, or lifts it.
 func (s *Server) simIDCard(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Card string `json:"card"`
+		Kind string  `json:"kind"`
+		Card *string `json:"card"` // the older name of kind
 	}
 	if !decode(w, r, &req, false) {
 		return
 	}
-	if err := s.simCard(req.Card); err != nil {
-		writeError(w, http.StatusBadRequest, "card", err.Error())
+	if req.Card != nil && req.Kind == "" {
+		req.Kind = *req.Card
+	}
+	if err := s.simCard(req.Kind); err != nil {
+		writeCoded(w, http.StatusBadRequest, "kind", CodeSimCardUnknown, map[string]string{"kind": req.Kind}, err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -759,7 +834,7 @@ func (s *Server) simIDCard(w http.ResponseWriter, r *http.Request) {
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
 	out := map[string]any{"id": c.ID, "role": c.Role}
-	if c.Role == config.RoleWindow {
+	if c.Role == config.RoleWindow || c.Role == config.RoleCounter {
 		out["window"] = c.Window
 	}
 	if c.Role == config.RoleDepartment {
@@ -771,6 +846,8 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	}
 	_, out["printer"] = s.printers[c.ID]
 	_, out["scanner"] = s.scanners[c.ID]
+	// the simulated ID card panel (POST /api/v1/sim/idcard) is this caller's
+	out["sim_idcard"] = s.simCard != nil && (c.Role == config.RoleKiosk || c.Role == config.RoleAdmin)
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -127,6 +127,15 @@ func (f *fuzzHall) check(t *testing.T, before hallState, rec *httptest.ResponseR
 			t.Fatalf("a 400 without the error shape: %q", rec.Body.String())
 		}
 	}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		var e apiError
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+			t.Fatalf("a %d answer that is not JSON: %q", rec.Code, rec.Body.String())
+		}
+		if _, ok := messages()[e.Code]; !ok {
+			t.Fatalf("a %d answer whose code %q is not in the registry: %s", rec.Code, e.Code, rec.Body.String())
+		}
+	}
 	if after := f.state(t); !reflect.DeepEqual(before, after) {
 		t.Fatalf("a %d answer (%s) changed the hall:\nbefore %+v\nafter  %+v", rec.Code, strings.TrimSpace(rec.Body.String()), before, after)
 	}
@@ -202,6 +211,9 @@ func FuzzIssueBody(f *testing.F) {
 		`{"matter":"` + m + `","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"delivery":{"mode":"mail","recipient":"张三丰","phone":"13800000000","address":"涵江区","postcode":"351100"}}}`,
 		`{"zone":"A","id_number":"11010519491231002X"}`, `{"zone":"A","offline":{}}`,
 		`{"zone":1}`, `{"zone":"A"} {}`, `[]`, `null`, `{"zone":"A","x":1}`, ``, `{"matter":""}`,
+		`{"pickup":{"id_number":"11010519491231002X"}}`, `{"pickup":{"case":"X"}}`, `{"pickup":{"code":"http://h/c/X?token=1"}}`,
+		`{"pickup":{}}`, `{"zone":"A","pickup":{"case":"X"}}`, `{"zone":"A","id_number":"USA350386021408"}`,
+		`{"zone":"A","id_number":"E1234567","id_type":"passport"}`, `{"zone":"A","id_number":"E1234567","id_type":"visa"}`,
 	} {
 		f.Add([]byte(s), "")
 	}
@@ -261,7 +273,7 @@ func FuzzRatingBody(f *testing.F) {
 			done, _ = h.finished(t, "consulted")
 		}
 		before := h.state(t)
-		rec := h.serve("POST", "/api/v1/tickets/"+done.ID+"/rating", tokWin1, body)
+		rec := h.serve("POST", "/api/v1/tickets/"+done.ID+"/rating", done.StatusKey, body) // the citizen, with the status link's key
 		h.check(t, before, rec)
 		if rec.Code == http.StatusCreated {
 			done = nil // rated: the next input rates a new ticket
@@ -328,7 +340,8 @@ func FuzzCaseActionBody(f *testing.F) {
 	h := newFuzzHall(f)
 	actions := []string{"route", "approve", "reject", "ready", "hand-out", "mail", "close", "suspend", "resume"}
 	for _, a := range actions {
-		for _, s := range []string{``, `{}`, `{"reason":"材料不全"}`, `{"waybill":"SF1234567890"}`, `{"waybill":1}`, `{"x":1}`} {
+		for _, s := range []string{``, `{}`, `{"reason":"材料不全"}`, `{"waybill":"SF1234567890"}`, `{"waybill":1}`, `{"x":1}`,
+			`{"department":"人社局"}`, `{"department":"外星局"}`, `{"verified":"card"}`, `{"verified":"x"}`} {
 			f.Add(a, []byte(s))
 		}
 	}
@@ -369,12 +382,14 @@ func FuzzOtherBodies(f *testing.F) {
 		func() target { return target{"/api/v1/tickets/" + waiting + "/print", tokKiosk} },
 		func() target { return target{"/api/v1/scans", tokKiosk} },
 		func() target { return target{"/api/v1/staff/sign-in", tokWin1} },
+		func() target { return target{"/api/v1/appointments/lookup", tokKiosk} },
 	}
 	for i, bodies := range [][]string{
 		{``, `{}`, `{"reason":"打印失败"}`, `{"reason":1}`},
 		{``, `{}`, `{"x":1}`},
 		{``, `{"pages":0}`, `{"pages":3}`, `{"pages":-1}`, `{"pages":201}`, `{"pages":"1"}`},
 		{`{"staff_id":"S001","pin":"1357"}`, `{}`, ``},
+		{`{"id_number":"11010519491231002X"}`, `{"id_number":"USA350386021408"}`, `{"id_number":"E12345","id_type":"passport"}`, `{"id_number":1}`, `{}`, ``},
 	} {
 		for _, s := range bodies {
 			f.Add(uint8(i), []byte(s))

@@ -138,19 +138,22 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /metrics", s.metricsHandler())
 	m.HandleFunc("GET /api/v1/openapi.json", s.openAPI()) // docs/openapi.json
 	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
+	m.HandleFunc("GET /api/v1/messages", s.messagesHandler) // the error codes' words: no token
 	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
 	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
 	m.HandleFunc("PUT /api/v1/catalog", s.auth(roles(config.RoleAdmin), s.hallOwned(s.putCatalog)))
 	m.HandleFunc("GET /api/v1/district/centres", s.auth(roles(config.RoleAdmin), s.hallOwned(s.districtCentres)))
 	m.HandleFunc("GET /api/v1/district/stats", s.auth(roles(config.RoleAdmin), s.hallOwned(s.districtStats)))
+	m.HandleFunc("GET /api/v1/departments", s.auth(anyRole, s.departments))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("POST /api/v1/leases", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.grantLeases)))
 	m.HandleFunc("POST /api/v1/leases/return", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.returnLease)))
 	m.HandleFunc("GET /api/v1/leases", s.auth(roles(config.RoleAdmin), s.hallOwned(s.listLeases)))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.hallOwned(s.listTickets)))
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallPublic(s.getTicket)) // a terminal token or the ticket's status token
-	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.hallOwned(s.rate)))
+	// the citizen rates: the status link's key, or the window's citizen screen (counter)
+	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.hallPublic(s.rate))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
 	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.hallOwned(s.void)))
 	m.HandleFunc("GET /api/v1/queue", s.auth(anyRole, s.queue))
@@ -168,6 +171,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/print/preview.png", s.auth(roles(config.RoleAdmin), s.printPreview)) // this node's printer: local on a terminal node
 	m.HandleFunc("GET /api/v1/cases/{number}/receipt.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipReceipt))))
 	m.HandleFunc("GET /api/v1/cases/{number}/notice.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipNotice))))
+	m.HandleFunc("GET /api/v1/cases/{number}/rejection.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipRejection))))
+	m.HandleFunc("GET /api/v1/cases/{number}/correction.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipCorrection))))
 	m.HandleFunc("GET /api/v1/cases/{number}/slip/{doc}", s.auth(slipReaders, s.hallOwned(s.slipData)))
 	// a case slip prints on this node's printer; the progress page's key is in its link
 	m.HandleFunc("POST /api/v1/cases/{number}/{doc}/print", s.auth(roles(config.RoleWindow), s.printSlip))
@@ -183,6 +188,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.hallOwned(s.listAppointments)))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/appointments/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
+	m.HandleFunc("POST /api/v1/appointments/lookup", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.lookupAppointments)))
 	// agents (代办员): a member flagged agent signed in at a guide terminal (ui/agents.go)
 	m.HandleFunc("POST /api/v1/agent/takeovers", s.auth(roles(config.RoleGuide), s.takeOverRoute()))
 	m.HandleFunc("GET /api/v1/agent/matters", s.auth(roles(config.RoleGuide, config.RoleAdmin), s.hallOwned(s.agentMatters)))
@@ -196,15 +202,19 @@ func (s *Server) routes() {
 		m.HandleFunc("POST /api/v1/sim/idcard", s.auth(roles(config.RoleKiosk, config.RoleAdmin), s.simIDCard))
 	}
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "", "no such endpoint")
+		writeCoded(w, http.StatusNotFound, "", CodeNoEndpoint, nil, "no such endpoint")
 	})
 	s.pages(m)
 }
 
-// apiError is the one shape of every error answer.
+// apiError is the one shape of every error answer: words (Chinese first,
+// English in parentheses), the field at fault, and a stable code the pages
+// translate (GET /api/v1/messages) with params filling its placeholders.
 type apiError struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
+	Error  string            `json:"error"`
+	Field  string            `json:"field,omitempty"`
+	Code   string            `json:"code"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -216,8 +226,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeError answers an error with the generic code of its status.
 func writeError(w http.ResponseWriter, status int, field, msg string) {
-	writeJSON(w, status, apiError{Error: msg, Field: field})
+	writeJSON(w, status, apiError{Error: msg, Field: field, Code: statusCode(status)})
+}
+
+// writeCoded answers an error with its own code; with no words given, the
+// registry's, both languages.
+func writeCoded(w http.ResponseWriter, status int, field, code string, params map[string]string, msg string) {
+	if msg == "" {
+		m := messages()[code]
+		msg = render(m.ZH+" ("+m.EN+")", params)
+	}
+	writeJSON(w, status, apiError{Error: msg, Field: field, Code: code, Params: params})
 }
 
 // fail answers an error from the domain with the status its kind says.
@@ -234,14 +255,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		writeError(w, status, de.Field, de.Msg)
+		code := de.Code
+		if code == "" {
+			code = statusCode(status)
+		}
+		writeCoded(w, status, de.Field, code, de.Params, de.Msg)
 		return
 	}
 	if s.diskFailed(w, r, err) {
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, "", "internal error; nothing was changed")
+	writeCoded(w, http.StatusInternalServerError, "", CodeInternal, nil, "")
 }
 
 // caller is the authenticated terminal of a request, and the member of
@@ -303,7 +328,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kioskd"`)
-			writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
+			writeCoded(w, http.StatusUnauthorized, "", CodeTokenRequired, nil, "a valid terminal token is needed")
 			return
 		}
 		if !s.terminalLimit.allowN(t.ID, s.costOf(r)) {
@@ -311,7 +336,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if !ok(t.Role) {
-			writeError(w, http.StatusForbidden, "", fmt.Sprintf("a %s terminal may not do this", t.Role))
+			writeCoded(w, http.StatusForbidden, "", CodeRoleForbidden, map[string]string{"role": t.Role}, fmt.Sprintf("a %s terminal may not do this", t.Role))
 			return
 		}
 		c := caller{Terminal: t}
@@ -319,7 +344,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 		if tok := r.Header.Get(staffHeader); tok != "" && s.staff != nil && s.up == nil {
 			sess, err := s.staff.Session(t.ID, tok)
 			if err != nil {
-				writeError(w, http.StatusUnauthorized, staffHeader, "请重新登录 (the staff session ended: sign in again)")
+				writeCoded(w, http.StatusUnauthorized, staffHeader, CodeStaffSessionEnded, nil, "")
 				return
 			}
 			c.staff = sess.Staff
@@ -328,7 +353,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 		// until someone signs in on it
 		if s.up == nil && s.cfg.Staff.Required && c.staff == "" && r.Method == http.MethodPost &&
 			(t.Role == config.RoleWindow || t.Role == config.RoleGuide) && !strings.HasPrefix(r.URL.Path, "/api/v1/staff/") {
-			writeError(w, http.StatusUnauthorized, staffHeader, "请先登录工号 (a member of staff must sign in on this terminal)")
+			writeCoded(w, http.StatusUnauthorized, staffHeader, CodeStaffSignIn, nil, "")
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
@@ -362,18 +387,18 @@ func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &te):
-		writeError(w, http.StatusBadRequest, te.Field, fmt.Sprintf("%s must be %s, not %s", te.Field, te.Type, te.Value))
+		writeCoded(w, http.StatusBadRequest, te.Field, CodeFieldType, map[string]string{"field": te.Field}, fmt.Sprintf("%s must be %s, not %s", te.Field, te.Type, te.Value))
 	case errors.As(err, &se):
-		writeError(w, http.StatusBadRequest, "", fmt.Sprintf("malformed JSON at byte %d", se.Offset))
+		writeCoded(w, http.StatusBadRequest, "", CodeMalformedJSON, nil, fmt.Sprintf("malformed JSON at byte %d", se.Offset))
 	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is over %d bytes", maxBody))
+		writeCoded(w, http.StatusRequestEntityTooLarge, "", CodeBodyTooLarge, nil, fmt.Sprintf("the body is over %d bytes", maxBody))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		writeError(w, http.StatusBadRequest, field, "unknown field "+field)
+		writeCoded(w, http.StatusBadRequest, field, CodeUnknownField, map[string]string{"field": field}, "unknown field "+field)
 	case errors.Is(err, io.EOF):
-		writeError(w, http.StatusBadRequest, "", "a JSON body is needed")
+		writeCoded(w, http.StatusBadRequest, "", CodeBodyRequired, nil, "a JSON body is needed")
 	default:
-		writeError(w, http.StatusBadRequest, "", "bad JSON: "+err.Error())
+		writeCoded(w, http.StatusBadRequest, "", CodeMalformedJSON, nil, "bad JSON: "+err.Error())
 	}
 	return false
 }
