@@ -253,7 +253,7 @@
       'd.voice': '语音播报',
       'd.voice.on': '语音播报（已开启）',
       'd.voice.none': '本机不支持语音播报，叫号仅以文字显示',
-      'd.voice.blocked': '浏览器阻止了语音播报，请点击“语音播报”按钮开启',
+      'd.voice.blocked': '声音被浏览器阻止，叫号暂时不能播报：请触摸屏幕或点击“语音播报”开启',
       // admin
       'a.waiting': '各区等候',
       'a.stats': '今日统计（{date}）',
@@ -609,7 +609,7 @@
       'd.voice': 'Voice',
       'd.voice.on': 'Voice (on)',
       'd.voice.none': 'This screen cannot speak; calls are shown as text only',
-      'd.voice.blocked': 'The browser blocked speech; press Voice to turn it on',
+      'd.voice.blocked': 'Sound is blocked by the browser, so calls are not spoken: touch the screen or press Voice to turn it on',
       'a.waiting': 'Waiting per area',
       'a.stats': 'Today ({date})',
       'a.zone': 'Area',
