@@ -908,11 +908,30 @@
     return { status: res.status, data };
   }
 
-  // errorText puts an API error in words for the screen.
+  // ---- the server's messages: GET /api/v1/messages -----------------------
+  // Every error answer carries a stable code; the server keeps one registry
+  // of codes with a Chinese and an English message each ({placeholders}
+  // filled from the answer's params). Asked once per page, without a token.
+  let messages = {};
+  const messagesReady = fetch('/api/v1/messages', { cache: 'no-store', headers: { Accept: 'application/json' } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((d) => { if (d && d.messages && typeof d.messages === 'object') messages = d.messages; }, () => {});
+  // codeText is an error code's message in the page's language, or ''.
+  function codeText(code, params) {
+    const m = code && messages[code];
+    const s = m && (m[lang] || (lang === 'zh' ? '' : m.en));
+    if (!s) return '';
+    return String(s).replace(/\{(\w+)\}/g, (x, n) => (params && params[n] != null ? String(params[n]) : x));
+  }
+
+  // errorText puts an API error in words for the screen: the code's
+  // message in the page's language when the server sent a known code.
   function errorText(err) {
     if (!(err instanceof ApiError)) return t('err.server');
     if (err.status === 0) return t('err.network');
     if (err.status === 401) return t('err.token');
+    const coded = err.data && codeText(err.data.code, err.data.params);
+    if (coded) return coded;
     if (err.status >= 500) return t('err.server');
     const vkey = {
       'submission.delivery.recipient': 'v.recipient', 'submission.delivery.phone': 'v.phone',
@@ -1381,7 +1400,7 @@
 
   window.App = {
     watchUpstream, upstreamEvent, upstreamTicket,
-    CFG, t, tNodes, setLang, get lang() { return lang; }, onLang: (fn) => langListeners.push(fn),
+    CFG, t, tNodes, setLang, codeText, messagesReady, get lang() { return lang; }, onLang: (fn) => langListeners.push(fn),
     applyI18n, zoneName, zoneByID, reasonName, h, $, put, maskName, maskID, maskPhone,
     init, get token() { return token; }, api, ApiError, errorText, uuid, showPageAlert,
     Events, header, setElder, isElder, onElder: (fn) => elderListeners.push(fn), loadPrefs, savePrefs,
