@@ -118,7 +118,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/leases", s.auth(roles(config.RoleAdmin), s.hallOwned(s.listLeases)))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.hallOwned(s.listTickets)))
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallPublic(s.getTicket)) // a terminal token or the ticket's status token
-	m.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.hallPublic(s.ticketQR)) // the status link as a QR code (ticketqr.go)
+
+	// the status link as a QR code (ticketqr.go)
+	m.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.hallPublic(s.ticketQR))
 	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.hallOwned(s.rate)))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
 	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.hallOwned(s.void)))
