@@ -105,21 +105,13 @@
   // autoplay allowed. probeSound checks it at start (a silent clip through
   // the same path the calls take) and says on screen when sound is
   // blocked; the first touch anywhere unblocks it.
+  // (the browser's speech falls under the same autoplay rule as media)
   function probeSound() {
-    if (serverVoice) {
-      const a = new Audio('/static/silence.wav');
-      a.volume = 0;
-      const p = a.play();
-      if (p && p.then) p.then(() => soundOK(), (e) => { if (e && e.name === 'NotAllowedError') soundBlocked(); });
-    } else if (synth) {
-      try {
-        const u = new SpeechSynthesisUtterance(' ');
-        u.volume = 0;
-        u.onerror = (e) => { if (e && e.error === 'not-allowed') soundBlocked(); };
-        u.onend = () => soundOK();
-        synth.speak(u);
-      } catch (e) { /* no speech here: said by d.voice.none */ }
-    }
+    if (!serverVoice && !synth) return; // no speech here: said by d.voice.none
+    const a = new Audio('/static/silence.wav');
+    a.volume = 0;
+    const p = a.play();
+    if (p && p.then) p.then(() => soundOK(), (e) => { if (e && e.name === 'NotAllowedError') soundBlocked(); });
   }
   function soundOK() { if (voiceBlocked) { voiceBlocked = false; renderFoot(); } }
   function soundBlocked() {

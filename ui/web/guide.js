@@ -66,7 +66,7 @@
   const desk = { what: '', msg: '', error: '', appts: null, busy: false }; // check-in and collecting a result
 
   function render(focusSel) {
-    main.replaceChildren(
+    App.put(main,
       meKnown && !hasPrinter ? h('p', { class: 'alert printer-none', role: 'status', id: 'no-printer' }, gt('noprinter')) : null,
       h('div', { class: 'guide-grid' }, h('section', { 'aria-labelledby': 'step-title' }, stepPart(), deskPart()), sidePart()));
     if (focusSel) {
