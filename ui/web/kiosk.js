@@ -215,7 +215,7 @@
     }
   }
   App.onElder((on) => { if (on) guide(); });
-  App.onLang(() => render(false));
+  App.onLang(() => { S.error = ''; S.retry = null; S.fieldErrors = {}; render(false); }); // words said in the other language go
 
   function homeButton() {
     return h('button', { type: 'button', class: 'secondary', dataset: { action: 'home' }, 'aria-label': t('k.home.aria'), onclick: endVisit }, t('k.home'));

@@ -229,7 +229,11 @@
         actionsPanel(),
         h('div', {}, waitingPanel(), minePanel())));
   }
-  App.onLang(() => { if (S.n) render(); else if (App.onLangOnce) App.onLangOnce(); });
+  // words already on screen were said in the other language: they go
+  App.onLang(() => {
+    S.msg = ''; S.error = ''; S.slipMsg = ''; S.slipError = ''; S.lookupMsg = ''; S.lookupError = '';
+    if (S.n) render(); else if (App.onLangOnce) App.onLangOnce();
+  });
 
   function heldPanel() {
     const tk = S.ticket;
