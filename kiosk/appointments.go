@@ -174,7 +174,7 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 		return IssueResult{}, fmt.Errorf("kiosk: check-in: %w", err)
 	}
 	if len(found) == 0 {
-		return IssueResult{}, notFound("没有找到预约 (no appointment found)")
+		return IssueResult{}, coded(KindNotFound, CodeAppointmentUnknown, "", nil, "没有找到预约 (no appointment found)")
 	}
 	ap := found[0]
 	for _, f := range found[1:] { // by ID: the earliest slot of the day
@@ -184,7 +184,7 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	}
 	switch ap.Status {
 	case ApptVoid:
-		return IssueResult{}, &Error{Kind: KindConflict, Msg: "该预约已失效，请取普通号 (the appointment is void)"}
+		return IssueResult{}, coded(KindConflict, CodeAppointmentVoid, "", nil, "该预约已失效，请取普通号 (the appointment is void)")
 	case ApptCheckedIn:
 		t, ahead, err := h.Ticket(ctx, ap.TicketID)
 		if err != nil {
@@ -200,9 +200,9 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	}
 	switch {
 	case h.day(now) != ap.Date || now.Before(early):
-		return IssueResult{}, &Error{Kind: KindConflict, Msg: fmt.Sprintf("预约时间为 %s %s–%s，请在 %s 后签到 (too early)", ap.Date, ap.Start, ap.End, early.In(h.cfg.Location).Format("15:04"))}
+		return IssueResult{}, coded(KindConflict, CodeAppointmentEarly, "", map[string]string{"date": ap.Date, "start": ap.Start, "end": ap.End, "from": early.In(h.cfg.Location).Format("15:04")}, "预约时间为 %s %s–%s，请在 %s 后签到 (too early)", ap.Date, ap.Start, ap.End, early.In(h.cfg.Location).Format("15:04"))
 	case now.After(voidAt):
-		return IssueResult{}, &Error{Kind: KindConflict, Msg: "预约已过时，请取普通号 (too late: the appointment is void)"}
+		return IssueResult{}, coded(KindConflict, CodeAppointmentLate, "", nil, "预约已过时，请取普通号 (too late: the appointment is void)")
 	}
 	req := IssueRequest{Matter: ap.Matter, IDNumber: ap.Applicant.IDNumber, IdempotencyKey: idemKey}
 	inSlot := !now.After(end)

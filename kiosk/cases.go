@@ -86,11 +86,11 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 			code = t.Submission.Matter
 		}
 		if code == "" {
-			return nil, invalid("matter", "ticket %s is for a zone: name the matter accepted", t.Number)
+			return nil, coded(KindInvalid, CodeMatterRequired, "matter", map[string]string{"number": t.Number}, "%s 号是按区取的号，请选择受理的事项 (ticket %s is for a zone: name the matter accepted)", t.Number, t.Number)
 		}
 		m, ok := h.cat.Matter(code)
 		if !ok {
-			return nil, invalid("matter", "unknown matter %q", code)
+			return nil, coded(KindInvalid, CodeMatterUnknown, "matter", map[string]string{"matter": code}, "没有这个事项 (unknown matter %q)", code)
 		}
 		out = append(out, newCase(m, "", ""))
 	}
@@ -191,30 +191,30 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 		return Case{}, fmt.Errorf("kiosk: case: %w", err)
 	}
 	if len(cs) == 0 {
-		return Case{}, notFound("no case %s", number)
+		return Case{}, coded(KindNotFound, CodeCaseUnknown, "", map[string]string{"number": number}, "没有找到办件 %s (no case %s)", number, number)
 	}
 	c := cs[0]
 	if c.Package != "" && c.Parent == "" {
 		return Case{}, conflict("case %s is a package: act on its parts", c.Number)
 	}
 	if a.Role == "department" && c.Department != department {
-		return Case{}, forbidden("case %s belongs to %s", c.Number, c.Department)
+		return Case{}, coded(KindForbidden, CodeCaseNotYours, "", map[string]string{"number": c.Number, "department": c.Department}, "办件 %s 属于 %s (case %s belongs to %s)", c.Number, c.Department, c.Number, c.Department)
 	}
 	if !slices.Contains(move.from, c.State) {
-		return Case{}, conflict("case %s is %s: cannot %s", c.Number, c.State, act.Action)
+		return Case{}, coded(KindConflict, CodeCaseState, "", map[string]string{"number": c.Number, "state": c.State, "action": act.Action}, "办件 %s 当前状态为 %s，不能执行此操作 (case %s is %s: cannot %s)", c.Number, c.State, c.Number, c.State, act.Action)
 	}
 	switch act.Action {
 	case "mail":
 		act.Waybill = strings.TrimSpace(act.Waybill)
 		if act.Waybill == "" || len(act.Waybill) > 40 {
-			return Case{}, invalid("waybill", "a waybill number is needed")
+			return Case{}, coded(KindInvalid, CodeWaybillRequired, "waybill", nil, "请填写邮件运单号 (a waybill number is needed)")
 		}
 		if c.Delivery != "mail" {
-			return Case{}, conflict("case %s is for pickup", c.Number)
+			return Case{}, coded(KindConflict, CodeCasePickup, "", map[string]string{"number": c.Number}, "办件 %s 为窗口领取 (case %s is for pickup)", c.Number, c.Number)
 		}
 	case "hand-out":
 		if c.Delivery == "mail" {
-			return Case{}, conflict("case %s is to be mailed", c.Number)
+			return Case{}, coded(KindConflict, CodeCaseMail, "", map[string]string{"number": c.Number}, "办件 %s 为邮寄送达 (case %s is to be mailed)", c.Number, c.Number)
 		}
 	case "suspend":
 		if c.Suspended != "" {
@@ -295,7 +295,7 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 // Rate records the citizen's rating of a finished ticket, once.
 func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, comment string) (Rating, error) {
 	if level < 1 || level > 5 {
-		return Rating{}, invalid("level", "%d is not 1 to 5", level)
+		return Rating{}, coded(KindInvalid, CodeLevelInvalid, "level", nil, "请选择 1 到 5 级评价 (%d is not 1 to 5)", level)
 	}
 	comment = strings.TrimSpace(comment)
 	if len([]rune(comment)) > 500 {
@@ -326,10 +326,10 @@ func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, co
 			return notFound("no ticket %s", ticketID)
 		}
 		if t.Status != StatusDone {
-			return conflict("ticket %s is %s: only a finished service is rated", t.Number, t.Status)
+			return coded(KindConflict, CodeNotDone, "", map[string]string{"number": t.Number}, "%s 号尚未办结，办结后才能评价 (ticket %s is %s: only a finished service is rated)", t.Number, t.Number, t.Status)
 		}
 		if t.Rated {
-			return conflict("ticket %s was rated already (一次一评)", t.Number)
+			return coded(KindConflict, CodeAlreadyRated, "", map[string]string{"number": t.Number}, "%s 号已经评价过了 (ticket %s was rated already: 一次一评)", t.Number, t.Number)
 		}
 		if a.Role == "window" && a.Window != t.Window {
 			return forbidden("ticket %s was served at window %d", t.Number, t.Window)

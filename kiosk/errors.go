@@ -21,11 +21,15 @@ const (
 	KindUnavailable                   // a device cannot do it now (paper out, scanner gone) → 503
 )
 
-// Error is a domain error: a kind, the field at fault and words for a person.
+// Error is a domain error: a kind, the field at fault and words for a person;
+// Code, when set, is the stable id (kiosk/codes.go) pages translate, and
+// Params fill its message's {placeholders}.
 type Error struct {
-	Kind  Kind
-	Field string
-	Msg   string
+	Kind   Kind
+	Field  string
+	Msg    string
+	Code   string
+	Params map[string]string
 }
 
 func (e *Error) Error() string {
@@ -58,4 +62,10 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return 0
+}
+
+// coded makes a domain error with a stable code and the words in both
+// languages (Msg, as before: Chinese first, English in parentheses).
+func coded(kind Kind, code, field string, params map[string]string, format string, args ...any) error {
+	return &Error{Kind: kind, Code: code, Field: field, Params: params, Msg: fmt.Sprintf(format, args...)}
 }

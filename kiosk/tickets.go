@@ -56,7 +56,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 		}
 	}
 	if n == 0 {
-		return "", nil, invalid("zone", "give a zone, a matter or a package")
+		return "", nil, coded(KindInvalid, CodeZoneRequired, "zone", nil, "请选择办事区、事项或一件事 (give a zone, a matter or a package)")
 	}
 	if r.Package != "" && r.Matter != "" {
 		return "", nil, invalid("package", "give a matter or a package, not both")
@@ -67,7 +67,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 	case r.Matter != "":
 		m, ok := h.cat.Matter(r.Matter)
 		if !ok {
-			return "", nil, invalid("matter", "unknown matter %q", r.Matter)
+			return "", nil, coded(KindInvalid, CodeMatterUnknown, "matter", map[string]string{"matter": r.Matter}, "没有这个事项 (unknown matter %q)", r.Matter)
 		}
 		matters = []*Matter{m}
 		if zone != "" && zone != m.Zone {
@@ -89,7 +89,7 @@ func (h *Hall) resolveZone(r *IssueRequest) (string, []*Matter, error) {
 		zone = p.LeadZone
 	}
 	if _, ok := h.zone(zone); !ok {
-		return "", nil, invalid("zone", "unknown zone %q", zone)
+		return "", nil, coded(KindInvalid, CodeZoneUnknown, "zone", map[string]string{"zone": zone}, "没有这个办事区 (unknown zone %q)", zone)
 	}
 	return zone, matters, nil
 }
@@ -153,7 +153,7 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 	case "mail":
 		for _, m := range matters {
 			if !m.MailOK {
-				return invalid("submission.delivery.mode", "%s（%s）的结果不提供免费邮寄，请选择窗口领取", m.Name, m.Department)
+				return coded(KindInvalid, CodeDeliveryNoMail, "submission.delivery.mode", map[string]string{"matter": m.Name, "department": m.Department}, "%s（%s）的结果不提供免费邮寄，请选择窗口领取", m.Name, m.Department)
 			}
 		}
 		d.Recipient = strings.TrimSpace(d.Recipient)
@@ -215,7 +215,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 			return IssueResult{}, err
 		}
 		if idNumber != "" && idNumber != sub.Applicant.IDNumber {
-			return IssueResult{}, invalid("id_number", "differs from the applicant's")
+			return IssueResult{}, coded(KindInvalid, CodeIDNumberMismatch, "id_number", nil, "取号证件号码与申请人不一致 (differs from the applicant's)")
 		}
 		idNumber = sub.Applicant.IDNumber
 		r.Submission = &sub
@@ -253,7 +253,7 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 				}
 			}
 			if c := h.cfg.Queue.DailyCapPerID; c > 0 && issuedToday >= c {
-				return &Error{Kind: KindLimit, Field: "id_number", Msg: fmt.Sprintf("今日取号已达 %d 次上限，请到导办台咨询", c)}
+				return coded(KindLimit, CodeDailyCap, "id_number", map[string]string{"cap": fmt.Sprint(c)}, "今日取号已达 %d 次上限，请到导办台咨询 (today's limit of tickets is reached)", c)
 			}
 		}
 		ckey := today + "|" + zone
@@ -351,7 +351,7 @@ func (h *Hall) Ticket(ctx context.Context, id string) (Ticket, int, error) {
 		return Ticket{}, 0, fmt.Errorf("kiosk: ticket: %w", err)
 	}
 	if !ok {
-		return Ticket{}, 0, notFound("no ticket %s", id)
+		return Ticket{}, 0, coded(KindNotFound, CodeTicketUnknown, "", map[string]string{"id": id}, "没有找到这张号 (no ticket %s)", id)
 	}
 	return *t, 0, nil
 }

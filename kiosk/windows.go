@@ -61,7 +61,7 @@ func (h *Hall) Call(ctx context.Context, a Actor, w int, r CallRequest) (*Ticket
 	}
 	chosen := r.TicketID != "" || r.Number != ""
 	if chosen && strings.TrimSpace(r.Reason) == "" {
-		return nil, invalid("reason", "an out-of-order call needs a reason")
+		return nil, coded(KindInvalid, CodeReasonRequired, "reason", nil, "请填写理由 (an out-of-order call needs a reason)")
 	}
 	zones := h.zonesOf(w)
 	var called *Ticket
@@ -136,7 +136,7 @@ func (h *Hall) heldOp(a Actor, w int, fn func(now time.Time, ch *Change, t *Tick
 	err := h.apply(func(now time.Time, ch *Change) error {
 		t := h.held[w]
 		if t == nil {
-			return conflict("window %d holds no ticket", w)
+			return coded(KindConflict, CodeWindowEmpty, "", map[string]string{"window": fmt.Sprint(w)}, "%d 号窗口当前没有在办的号 (window %d holds no ticket)", w, w)
 		}
 		if err := fn(now, ch, t); err != nil {
 			return err

@@ -126,6 +126,15 @@ func (f *fuzzHall) check(t *testing.T, before hallState, rec *httptest.ResponseR
 			t.Fatalf("a 400 without the error shape: %q", rec.Body.String())
 		}
 	}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		var e apiError
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+			t.Fatalf("a %d answer that is not JSON: %q", rec.Code, rec.Body.String())
+		}
+		if _, ok := messages()[e.Code]; !ok {
+			t.Fatalf("a %d answer whose code %q is not in the registry: %s", rec.Code, e.Code, rec.Body.String())
+		}
+	}
 	if after := f.state(t); !reflect.DeepEqual(before, after) {
 		t.Fatalf("a %d answer (%s) changed the hall:\nbefore %+v\nafter  %+v", rec.Code, strings.TrimSpace(rec.Body.String()), before, after)
 	}

@@ -109,6 +109,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.metricsHandler())
 	m.HandleFunc("GET /api/v1/me", s.auth(anyRole, s.me))
+	m.HandleFunc("GET /api/v1/messages", s.messagesHandler) // the error codes' words: no token
 	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
 	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
@@ -167,15 +168,19 @@ func (s *Server) routes() {
 		m.HandleFunc("POST /api/v1/sim/idcard", s.auth(roles(config.RoleKiosk, config.RoleAdmin), s.simIDCard))
 	}
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "", "no such endpoint")
+		writeCoded(w, http.StatusNotFound, "", CodeNoEndpoint, nil, "no such endpoint")
 	})
 	s.pages(m)
 }
 
-// apiError is the one shape of every error answer.
+// apiError is the one shape of every error answer: words (Chinese first,
+// English in parentheses), the field at fault, and a stable code the pages
+// translate (GET /api/v1/messages) with params filling its placeholders.
 type apiError struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
+	Error  string            `json:"error"`
+	Field  string            `json:"field,omitempty"`
+	Code   string            `json:"code"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -187,8 +192,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeError answers an error with the generic code of its status.
 func writeError(w http.ResponseWriter, status int, field, msg string) {
-	writeJSON(w, status, apiError{Error: msg, Field: field})
+	writeJSON(w, status, apiError{Error: msg, Field: field, Code: statusCode(status)})
+}
+
+// writeCoded answers an error with its own code; with no words given, the
+// registry's, both languages.
+func writeCoded(w http.ResponseWriter, status int, field, code string, params map[string]string, msg string) {
+	if msg == "" {
+		m := messages()[code]
+		msg = render(m.ZH+" ("+m.EN+")", params)
+	}
+	writeJSON(w, status, apiError{Error: msg, Field: field, Code: code, Params: params})
 }
 
 // fail answers an error from the domain with the status its kind says.
@@ -205,11 +221,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		writeError(w, status, de.Field, de.Msg)
+		code := de.Code
+		if code == "" {
+			code = statusCode(status)
+		}
+		writeCoded(w, status, de.Field, code, de.Params, de.Msg)
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, "", "internal error; nothing was changed")
+	writeCoded(w, http.StatusInternalServerError, "", CodeInternal, nil, "")
 }
 
 // caller is the authenticated terminal of a request, and the member of
@@ -271,7 +291,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kioskd"`)
-			writeError(w, http.StatusUnauthorized, "", "a valid terminal token is needed")
+			writeCoded(w, http.StatusUnauthorized, "", CodeTokenRequired, nil, "a valid terminal token is needed")
 			return
 		}
 		if !s.terminalLimit.allow(t.ID) {
@@ -279,7 +299,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if !ok(t.Role) {
-			writeError(w, http.StatusForbidden, "", fmt.Sprintf("a %s terminal may not do this", t.Role))
+			writeCoded(w, http.StatusForbidden, "", CodeRoleForbidden, map[string]string{"role": t.Role}, fmt.Sprintf("a %s terminal may not do this", t.Role))
 			return
 		}
 		c := caller{Terminal: t}
@@ -287,7 +307,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 		if tok := r.Header.Get(staffHeader); tok != "" && s.staff != nil && s.up == nil {
 			sess, err := s.staff.Session(t.ID, tok)
 			if err != nil {
-				writeError(w, http.StatusUnauthorized, staffHeader, "请重新登录 (the staff session ended: sign in again)")
+				writeCoded(w, http.StatusUnauthorized, staffHeader, CodeStaffSessionEnded, nil, "")
 				return
 			}
 			c.staff = sess.Staff
@@ -296,7 +316,7 @@ func (s *Server) auth(ok roleCheck, next http.HandlerFunc) http.HandlerFunc {
 		// until someone signs in on it
 		if s.up == nil && s.cfg.Staff.Required && c.staff == "" && r.Method == http.MethodPost &&
 			(t.Role == config.RoleWindow || t.Role == config.RoleGuide) && !strings.HasPrefix(r.URL.Path, "/api/v1/staff/") {
-			writeError(w, http.StatusUnauthorized, staffHeader, "请先登录工号 (a member of staff must sign in on this terminal)")
+			writeCoded(w, http.StatusUnauthorized, staffHeader, CodeStaffSignIn, nil, "")
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
@@ -330,18 +350,18 @@ func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &te):
-		writeError(w, http.StatusBadRequest, te.Field, fmt.Sprintf("%s must be %s, not %s", te.Field, te.Type, te.Value))
+		writeCoded(w, http.StatusBadRequest, te.Field, CodeFieldType, map[string]string{"field": te.Field}, fmt.Sprintf("%s must be %s, not %s", te.Field, te.Type, te.Value))
 	case errors.As(err, &se):
-		writeError(w, http.StatusBadRequest, "", fmt.Sprintf("malformed JSON at byte %d", se.Offset))
+		writeCoded(w, http.StatusBadRequest, "", CodeMalformedJSON, nil, fmt.Sprintf("malformed JSON at byte %d", se.Offset))
 	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is over %d bytes", maxBody))
+		writeCoded(w, http.StatusRequestEntityTooLarge, "", CodeBodyTooLarge, nil, fmt.Sprintf("the body is over %d bytes", maxBody))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		writeError(w, http.StatusBadRequest, field, "unknown field "+field)
+		writeCoded(w, http.StatusBadRequest, field, CodeUnknownField, map[string]string{"field": field}, "unknown field "+field)
 	case errors.Is(err, io.EOF):
-		writeError(w, http.StatusBadRequest, "", "a JSON body is needed")
+		writeCoded(w, http.StatusBadRequest, "", CodeBodyRequired, nil, "a JSON body is needed")
 	default:
-		writeError(w, http.StatusBadRequest, "", "bad JSON: "+err.Error())
+		writeCoded(w, http.StatusBadRequest, "", CodeMalformedJSON, nil, "bad JSON: "+err.Error())
 	}
 	return false
 }
