@@ -71,7 +71,7 @@ func TestBrowser(t *testing.T) {
 		t.Logf("could not remove %s", profile)
 	})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute) // every role's pages, on a shared machine
 	defer cancel()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),

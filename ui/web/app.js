@@ -932,13 +932,20 @@
     if (!(err instanceof ApiError)) return t('err.server');
     if (err.status === 0) return t('err.network');
     if (err.status === 401) return t('err.token');
-    const coded = err.data && codeText(err.data.code, err.data.params);
-    if (coded) return coded;
-    if (err.status >= 500) return t('err.server');
     const vkey = {
       'submission.delivery.recipient': 'v.recipient', 'submission.delivery.phone': 'v.phone',
       'submission.delivery.address': 'v.address', 'submission.delivery.postcode': 'v.postcode',
     }[err.field];
+    if (vkey) return t('err.field', { field: t('field.' + err.field), msg: t(vkey) });
+    const code = err.data && err.data.code;
+    const coded = codeText(code, err.data && err.data.params);
+    if (coded) {
+      // a generic code says little: name the field it is about
+      const generic = ['bad_request', 'field_type', 'not_found', 'conflict'].includes(code);
+      if (generic && err.field && DICT.zh['field.' + err.field]) return t('err.field', { field: t('field.' + err.field), msg: coded });
+      return coded;
+    }
+    if (err.status >= 500) return t('err.server');
     const msg = vkey && lang === 'zh' ? t(vkey) : err.message;
     if (err.field && DICT.zh['field.' + err.field]) return t('err.field', { field: t('field.' + err.field), msg });
     // the server words some answers in English: say what kind of refusal it is first

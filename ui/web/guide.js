@@ -172,7 +172,7 @@
               gt('cases', { cases: (last.cases || []).map((c) => (typeof c === 'string' ? c : c.number)).join('、') })) : null,
             h('p', {}, t('g.issued.line', { zone: zoneLabel(last.zone), ahead: last.waiting_ahead })),
             last.again ? h('p', {}, t('g.issued.again')) : null,
-            last.printed === false ? h('p', { class: 'alert', id: 'issued-print-error' }, last.print_error || t('k.print.failed')) : null]
+            last.printed === false ? h('p', { class: 'alert', id: 'issued-print-error' }, App.lang === 'zh' && last.print_error ? last.print_error.replace(/\s*\([^)]*\)\s*$/, '') : t('k.print.failed')) : null]
           : h('p', {}, t('g.none'))),
       h('h2', { id: 'recent-title' }, t('g.recent')),
       h('div', { class: 'notice', role: 'status', id: 'reprint-msg' }, reprint.msg),
@@ -225,9 +225,9 @@
       reprint = { msg: t('g.reprinted', { number: r.number }), error: '', busy: '' };
     } catch (err) {
       let words = errorText(err);
-      if (err.status === 409 && /no printer/i.test(err.message)) words = t('g.reprint.noprinter') + t('err.detail', { msg: err.message });
-      else if (err.status === 409 && /not waiting/i.test(err.message)) words = t('g.reprint.notwaiting', { number: r.number }) + t('err.detail', { msg: err.message });
-      else if (err.status === 503 && err.message) words = err.message;
+      const code = err.data && err.data.code;
+      if (code === 'no_printer' || (err.status === 409 && /no printer/i.test(err.message))) words = t('g.reprint.noprinter');
+      else if (code === 'ticket_not_waiting' || (err.status === 409 && /not waiting/i.test(err.message))) words = t('g.reprint.notwaiting', { number: r.number });
       reprint = { msg: '', error: words, busy: '' };
     }
     render(focusSel);
@@ -263,9 +263,8 @@
     } catch (err) {
       sending = false;
       error = errorText(err);
-      if (err.status === 503 && err.message) {
-        // not printed, so voided: the server's words; a retry is a new ticket
-        error = err.message;
+      if (err.status === 503) {
+        // not printed, so voided: said in the desk's language; a retry is a new ticket
         retry = () => { pending.key = App.uuid(); send(); };
       } else if (err.status === 0 || err.status >= 500) retry = () => send();
       render();

@@ -718,7 +718,7 @@
       if (err.status === 503) {
         // the ticket could not be printed and was voided: the server's
         // words, and the way to the guide desk; a retry would not print either
-        S.error = (err.message ? err.message + ' ' : '') + t('k.print.void');
+        S.error = (App.codeText('ticket_print_failed') || errorText(err)) + ' ' + t('k.print.void');
         S[keyName] = null;
       } else if (err.status === 0 || err.status >= 500) S.retry = () => issue(body, keyName);
       render(false);
@@ -747,7 +747,8 @@
         h('p', {}, kt('pickup.go.window'))) : null,
       r.again ? h('p', { class: 'notice' }, t('k.result.again')) : null,
       r.printed === false ? h('div', { class: 'alert print-failed', role: 'alert', id: 'print-error' },
-        h('p', {}, r.print_error || t('k.print.failed')),
+        // the server words it in Chinese, with English in parentheses: the page's language only
+        h('p', {}, App.lang === 'zh' && r.print_error ? r.print_error.replace(/\s*\([^)]*\)\s*$/, '') : t('k.print.failed')),
         h('p', {}, t('k.print.valid', { number: r.number }))) : null,
       h('p', {}, t('k.result.zone', { zone: z ? (z.prefix || z.id) + ' ' + App.zoneName(z) : r.zone_name || r.zone })),
       h('p', { class: 'hint' }, t('k.result.hint')),

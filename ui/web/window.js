@@ -60,7 +60,7 @@
       'doc.rejection': '不予受理告知书', 'doc.correction': '一次性告知书', 'doc.print': '打印{doc}', 'doc.pdf': '{doc} PDF', 'doc.printed': '已打印{doc}：{case}',
       mine: '本窗口的办件', 'mine.none': '本窗口还没有受理的办件', 'mine.refresh': '刷新',
       'case.state': '状态', due: '承诺办结 {due}', dept: '部门', applicant: '申请人',
-      pickupTicket: '领取办理结果', 'pickup.cases': '本号领取的办件', 'pickup.verify': '核验方式', 'verify.card': '已刷身份证核验',
+      pickupTicket: '领取办理结果', 'pickup.finish': '出件完毕，办结本号', 'pickup.cases': '本号领取的办件', 'pickup.verify': '核验方式', 'verify.card': '已刷身份证核验',
       'verify.receipt': '已核验受理回执', handout: '核验并出件', 'handout.done': '办件 {case} 已出件', 'handout.for': '核验并出件：办件 {case}',
       waybill: '快递单号', mail: '登记寄出', 'mail.done': '办件 {case} 已寄出，单号 {waybill}', label: '打印地址标签', 'label.done': '已打印地址标签：{case}',
       'waybill.need': '请填写快递单号', 'mail.for': '登记寄出：办件 {case}',
@@ -77,7 +77,7 @@
       'doc.rejection': 'rejection notice', 'doc.correction': 'one-time correction notice', 'doc.print': 'Print the {doc}', 'doc.pdf': '{doc} PDF', 'doc.printed': '{doc} printed: {case}',
       mine: "This window's cases", 'mine.none': 'No cases accepted at this window yet', 'mine.refresh': 'Refresh',
       'case.state': 'State', due: 'due {due}', dept: 'Department', applicant: 'Applicant',
-      pickupTicket: 'Collecting a result', 'pickup.cases': 'Cases this number collects', 'pickup.verify': 'Identity checked by', 'verify.card': 'ID card placed',
+      pickupTicket: 'Collecting a result', 'pickup.finish': 'Handed out: finish this number', 'pickup.cases': 'Cases this number collects', 'pickup.verify': 'Identity checked by', 'verify.card': 'ID card placed',
       'verify.receipt': 'Receipt checked', handout: 'Check and hand out', 'handout.done': 'Case {case} handed out', 'handout.for': 'Check and hand out: case {case}',
       waybill: 'Waybill number', mail: 'Record as mailed', 'mail.done': 'Case {case} mailed, waybill {waybill}', label: 'Print the address label', 'label.done': 'Address label printed: {case}',
       'waybill.need': 'Enter the waybill number', 'mail.for': 'Record as mailed: case {case}',
@@ -668,12 +668,14 @@
         h('select', { id: 'finish-matter', onchange: (e) => { S.finishMatter = e.target.value; } },
           h('option', { value: '' }, '—'),
           zoneMatters.map((m) => h('option', { value: m.code, selected: S.finishMatter === m.code }, m.name)))) : null,
-      h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
+      held && tk.purpose === 'pickup' ? h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
+        b('finish-pickup', cw('pickup.finish'), held, () => finish('served'), 'ok')) : null,
+      held && tk.purpose === 'pickup' ? null : h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
         b('accepted', t('w.accepted'), held, () => finish('accepted'), 'ok'),
         b('rejected', t('w.rejected'), held, () => { S.rejecting = !S.rejecting; renderKeep(); const r = document.getElementById('reject-reason'); if (r) r.focus(); }, 'danger'),
         b('correction', cw('correction'), held && corrections(tk) > 0, () => finish('correction'), 'secondary'),
         b('consulted', t('w.consulted'), held, () => finish('consulted'), 'secondary')),
-      held && !corrections(tk) && (matterOf(tk.matter) || packageOf(tk.package)) ? h('p', { class: 'hint', id: 'correction-hint' }, cw('correction.need')) : null,
+      held && tk.purpose !== 'pickup' && !corrections(tk) && (matterOf(tk.matter) || packageOf(tk.package)) ? h('p', { class: 'hint', id: 'correction-hint' }, cw('correction.need')) : null,
       held && S.rejecting ? h('form', { class: 'reject-form', id: 'reject-form', onsubmit: (e) => {
         e.preventDefault();
         if (!S.rejectReason.trim()) { say('', cw('reject.need')); renderKeep(); const r = document.getElementById('reject-reason'); if (r) r.focus(); return; }
@@ -811,7 +813,7 @@
       }
       refreshMine();
       S.wscan = idleScan();
-      let msg = t('w.m.finished', { number: tk.number, result: result === 'correction' ? cw('case.correction') : t('result.' + result) });
+      let msg = t('w.m.finished', { number: tk.number, result: result === 'correction' ? cw('case.correction') : result === 'served' ? cw('pickupTicket') : t('result.' + result) });
       const cs = r.data.cases || [];
       if (cs.length > 1) msg += '；' + t('w.m.cases', { n: cs.length }); // listed in the cases panel
       else for (const c of cs) msg += '；' + t('w.m.case', { case: c.number, due: c.due });
