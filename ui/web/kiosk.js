@@ -855,7 +855,7 @@
         btn('permit', 'sim.permit'), btn('', 'sim.remove')), status);
     draw();
     App.onLang(draw);
-    document.body.append(panel);
+    main.after(panel);
   }
 
   function onEvent(e) {
