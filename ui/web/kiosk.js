@@ -316,7 +316,7 @@
       h('p', { class: 'field-label', id: 'code-label' }, kt('checkin.code')), out,
       codeKeys(kt('checkin.keys'), out),
       errorBox(),
-      h('div', { class: 'nav' }, backButton(),
+      h('div', { class: 'nav' }, backButton(), homeButton(),
         h('button', { type: 'button', class: 'primary', dataset: { action: 'checkin-go' }, disabled: S.sending, onclick: () => {
           if (!S.code) { S.error = kt('checkin.empty'); render(false); return; }
           checkIn(S.code);
@@ -335,7 +335,7 @@
       codeKeys(kt('pickup.keys'), out),
       S.looking ? h('p', { class: 'hint', role: 'status' }, kt('pickup.looking')) : null,
       errorBox(),
-      h('div', { class: 'nav' }, backButton(),
+      h('div', { class: 'nav' }, backButton(), homeButton(),
         h('button', { type: 'button', class: 'primary', dataset: { action: 'pickup-go' }, disabled: S.sending, onclick: () => {
           const c = S.code.trim();
           if (!c) { S.error = kt('pickup.code'); render(false); return; }
