@@ -9,6 +9,12 @@ import (
 const (
 	SlipReceipt = "receipt" // 受理回执: handed over when a case is accepted
 	SlipNotice  = "notice"  // 结果通知: handed over when its result is ready
+	// SlipRejection is the 不予受理告知书: the window did not accept the
+	// matter, and says why in writing.
+	SlipRejection = "rejection"
+	// SlipCorrection is the 一次性告知书: every material to correct (补正),
+	// told once.
+	SlipCorrection = "correction"
 )
 
 // Case outcomes a result notice states.
@@ -22,7 +28,8 @@ const (
 // A4 PDF. Like a Ticket it carries no full name, no ID number, no phone
 // number and no address: only the masked forms the applicant may be shown.
 type CaseSlip struct {
-	Kind            string    // SlipReceipt or SlipNotice
+	Kind            string    // SlipReceipt, SlipNotice, SlipRejection or SlipCorrection
+	Reason          string    // rejection: why the matter is not accepted; correction: the window's note
 	Hall            string    // the hall's name
 	Number          string    // the case number (办件编号)
 	Matter          string    // the matter's name, or the 一件事 package's
@@ -57,16 +64,26 @@ type SlipPart struct {
 
 // Title is the slip's heading: 受理回执 or 结果通知.
 func (s CaseSlip) Title() string {
-	if s.Kind == SlipNotice {
+	switch s.Kind {
+	case SlipNotice:
 		return "结果通知"
+	case SlipRejection:
+		return "不予受理告知书"
+	case SlipCorrection:
+		return "一次性告知书"
 	}
 	return "受理回执"
 }
 
 // TitleEN is the heading's English words.
 func (s CaseSlip) TitleEN() string {
-	if s.Kind == SlipNotice {
+	switch s.Kind {
+	case SlipNotice:
 		return "Result notice"
+	case SlipRejection:
+		return "Notice of non-acceptance"
+	case SlipCorrection:
+		return "One-time notice of materials to correct"
 	}
 	return "Acceptance receipt"
 }
@@ -95,6 +112,10 @@ func (s CaseSlip) Rows() []SlipRow {
 	add(SlipRow{Label: "办理事项", Value: s.Matter})
 	add(SlipRow{Label: "办理部门", Value: s.Department})
 	add(SlipRow{Label: "申请人", Value: s.ApplicantMasked})
+	if s.Kind == SlipRejection || s.Kind == SlipCorrection {
+		s.intakeRows(add)
+		return rows
+	}
 	if s.Kind == SlipNotice {
 		add(SlipRow{Label: "办理结果", Value: outcomeWords(s.Outcome), Strong: true})
 	}
@@ -132,6 +153,26 @@ func (s CaseSlip) Rows() []SlipRow {
 	add(SlipRow{Label: "包含事项", Items: parts})
 	s.addDelivery(add)
 	return rows
+}
+
+// intakeRows finish a window's notice of a matter it did not accept: the
+// reason (不予受理), or every material to correct (补正), and when.
+func (s CaseSlip) intakeRows(add func(SlipRow)) {
+	when := ""
+	if !s.AcceptedAt.IsZero() {
+		when = s.AcceptedAt.Format("2006-01-02 15:04")
+		if s.Window > 0 {
+			when += "（" + strconv.Itoa(s.Window) + "号窗口）"
+		}
+	}
+	add(SlipRow{Label: "告知时间", Value: when})
+	if s.Kind == SlipRejection {
+		add(SlipRow{Label: "不予受理理由", Value: s.Reason, Strong: true})
+		return
+	}
+	add(SlipRow{Label: "需补正材料", Items: s.Corrections, Strong: true})
+	add(SlipRow{Label: "已收材料", Items: s.Materials})
+	add(SlipRow{Label: "补正说明", Value: s.Reason})
 }
 
 // addDelivery adds how the result reaches the applicant.

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"yichuang/devices"
 )
 
 // Appointment statuses.
@@ -85,9 +83,11 @@ func (h *Hall) AddAppointments(ctx context.Context, a Actor, as []Appointment) (
 		}
 		ap.Applicant.IDNumber = strings.ToUpper(strings.TrimSpace(ap.Applicant.IDNumber))
 		ap.Applicant.Name = strings.TrimSpace(ap.Applicant.Name)
-		if _, err := devices.CheckIDNumber(ap.Applicant.IDNumber); err != nil {
-			return nil, invalid(field("applicant.id_number"), "身份证号码有误 (%v)", err)
+		typ, err := CheckID(field("applicant.id_number"), ap.Applicant.IDType, ap.Applicant.IDNumber)
+		if err != nil {
+			return nil, err
 		}
+		ap.Applicant.IDType = typ
 		if ap.Applicant.Name == "" || len([]rune(ap.Applicant.Name)) > 64 {
 			return nil, invalid(field("applicant.name"), "a name of 1 to 64 characters is needed")
 		}
@@ -164,8 +164,8 @@ func (h *Hall) CheckIn(ctx context.Context, a Actor, code, idNumber, idemKey str
 	if code != "" {
 		q.Code = code
 	} else {
-		if _, err := devices.CheckIDNumber(strings.ToUpper(idNumber)); err != nil {
-			return IssueResult{}, invalid("id_number", "身份证号码有误 (%v)", err)
+		if _, err := CheckID("id_number", "", strings.ToUpper(strings.TrimSpace(idNumber))); err != nil {
+			return IssueResult{}, err
 		}
 		q = AppointmentQuery{IDHash: h.IDHash(idNumber), Date: h.day(now), Status: ApptBooked}
 	}

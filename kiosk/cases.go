@@ -34,7 +34,7 @@ func (h *Hall) nextCaseNumber(ch *Change, now time.Time, code string) string {
 
 // openCases opens the cases (办件) of an accepted ticket: one for a matter;
 // for a package one per matter under a package case. h.mu is held.
-func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, matter string) ([]Case, error) {
+func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, matter string, in intake) ([]Case, error) {
 	local := now.In(h.cfg.Location)
 	delivery := "pickup"
 	if t.Submission != nil && t.Submission.Delivery.Mode != "" {
@@ -95,14 +95,57 @@ func (h *Hall) openCases(ch *Change, now time.Time, a Actor, w int, t *Ticket, m
 		out = append(out, newCase(m, "", ""))
 	}
 	markAgent(t, out)
+	if in.state != CaseAccepted {
+		// a record of the window's decision: no due date, no back office
+		for i := range out {
+			c := &out[i]
+			c.State, c.AtIntake, c.Reason, c.Corrections, c.Due = in.state, true, in.reason, in.corrections, ""
+		}
+	}
 	ch.Cases = append(ch.Cases, out...)
 	for _, c := range out {
+		if in.state != CaseAccepted {
+			h.audit(ch, now, a, "case."+in.state, t, strings.TrimSpace(c.Number+" "+c.Matter+" "+in.reason))
+			h.event(ch, now, "case.updated", map[string]any{
+				"number": c.Number, "matter": c.Matter, "department": c.Department, "state": c.State, "parent": c.Parent, "window": w,
+			})
+			continue
+		}
 		h.audit(ch, now, a, "case.accept", t, c.Number+" "+c.Matter+" due "+c.Due)
 		h.event(ch, now, "case.accepted", map[string]any{
 			"number": c.Number, "matter": c.Matter, "department": c.Department, "due": c.Due, "parent": c.Parent, "window": w,
 		})
 	}
 	return out, nil
+}
+
+// intake is what the window decided of a ticket's matter: accepted (a case
+// for the back office), rejected with a reason (不予受理), or materials to
+// correct (补正).
+type intake struct {
+	state       string
+	reason      string
+	corrections []string
+}
+
+// checklistOrder lists the names a ticket's checklist may hold: the
+// matter's or package's materials in the catalog's order, then any other
+// marked, sorted.
+func (h *Hall) checklistOrder(t *Ticket) []string {
+	var order []string
+	if p, ok := h.cat.Package(t.Package); ok {
+		order = append(order, p.Materials...)
+	} else if m, ok := h.cat.Matter(t.Matter); ok {
+		order = append(order, m.Materials...)
+	}
+	var rest []string
+	for name := range t.Checklist {
+		if !slices.Contains(order, name) {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	return append(order, rest...)
 }
 
 // Cases returns the cases matching q.
@@ -117,7 +160,7 @@ func (h *Hall) Cases(ctx context.Context, q CaseQuery) ([]Case, error) {
 // Light is a case's supervision light (督办): green on time, yellow within
 // yellow_days working days of its due date, red overdue; "" once closed.
 func (h *Hall) Light(c Case) string {
-	if c.State == CaseClosed || c.State == CaseHandedOut || c.State == CaseMailed {
+	if c.State == CaseClosed || c.State == CaseHandedOut || c.State == CaseMailed || c.AtIntake {
 		return ""
 	}
 	now := h.now().In(h.cfg.Location)
@@ -196,6 +239,10 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 	c := cs[0]
 	if c.Package != "" && c.Parent == "" {
 		return Case{}, conflict("case %s is a package: act on its parts", c.Number)
+	}
+	if c.AtIntake {
+		return Case{}, coded(KindConflict, CodeCaseState, "", map[string]string{"number": c.Number, "state": c.State, "action": act.Action},
+			"办件 %s 未予受理，不能执行此操作 (case %s was not accepted at the window: it is a record)", c.Number, c.Number)
 	}
 	if a.Role == "department" && c.Department != department {
 		return Case{}, coded(KindForbidden, CodeCaseNotYours, "", map[string]string{"number": c.Number, "department": c.Department}, "办件 %s 属于 %s (case %s belongs to %s)", c.Number, c.Department, c.Number, c.Department)

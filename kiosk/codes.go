@@ -7,6 +7,8 @@ package kiosk
 // in Chinese and English. A code is never renamed once released.
 const (
 	CodeIDNumberInvalid    = "id_number_invalid"   // {type}: the document's rule it breaks
+	CodePassportInvalid    = "passport_invalid"    // 5 to 17 letters and digits
+	CodeIDTypeMismatch     = "id_type_mismatch"    // the number is of another document than id_type says
 	CodeIDNumberMismatch   = "id_number_mismatch"  // the ticket's id_number is not the applicant's
 	CodeIDTypeInvalid      = "id_type_invalid"     // {id_type}
 	CodeMatterRequired     = "matter_required"     // {number}: a zone ticket accepted without a matter

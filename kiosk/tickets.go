@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"yichuang/devices"
 )
 
 // IssueRequest asks for a ticket.
@@ -23,6 +21,7 @@ type IssueRequest struct {
 	// IDNumber, without a submission: the card the citizen placed, so the
 	// one-ticket-per-ID rule holds for plain tickets too.
 	IDNumber string `json:"id_number,omitempty"`
+	IDType   string `json:"id_type,omitempty"` // the document of IDNumber (kiosk/idnumber.go)
 	// Offline hands in a ticket a terminal node issued from its block of
 	// numbers while the hall node could not be reached.
 	Offline *OfflineClaim `json:"offline,omitempty"`
@@ -111,9 +110,11 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 	a := &s.Applicant
 	a.IDNumber = strings.ToUpper(strings.TrimSpace(a.IDNumber))
 	a.Name = strings.TrimSpace(a.Name)
-	if _, err := devices.CheckIDNumber(a.IDNumber); err != nil {
-		return invalid("submission.applicant.id_number", "身份证号码有误 (%v)", err)
+	typ, err := CheckID("submission.applicant.id_number", a.IDType, a.IDNumber)
+	if err != nil {
+		return err
 	}
+	a.IDType = typ
 	if a.Name == "" || utf8.RuneCountInString(a.Name) > 64 {
 		return invalid("submission.applicant.name", "a name of 1 to 64 characters is needed")
 	}
@@ -220,8 +221,8 @@ func (h *Hall) issue(ctx context.Context, a Actor, r IssueRequest, onCreate func
 		idNumber = sub.Applicant.IDNumber
 		r.Submission = &sub
 	} else if idNumber != "" {
-		if _, err := devices.CheckIDNumber(idNumber); err != nil {
-			return IssueResult{}, invalid("id_number", "身份证号码有误 (%v)", err)
+		if _, err := CheckID("id_number", r.IDType, idNumber); err != nil {
+			return IssueResult{}, err
 		}
 	}
 	var idHash string

@@ -25,6 +25,9 @@ const (
 	ResultRejected  = "rejected"
 	ResultConsulted = "consulted"
 	ResultServed    = "served" // implicitly finished when the window called the next ticket
+	// ResultCorrection: materials are to be corrected (补正) before the
+	// matter can be accepted; a one-time notice (一次性告知书) lists them.
+	ResultCorrection = "correction"
 )
 
 // Ticket is one queue ticket.
@@ -89,8 +92,11 @@ type Submission struct {
 // Applicant is the person a submission is for.
 type Applicant struct {
 	IDNumber string `json:"id_number"`
-	Name     string `json:"name"`
-	Phone    string `json:"phone,omitempty"`
+	// IDType names the document (IDResident, IDForeign, IDResidencePermit,
+	// IDPassport); empty: the number's form says it (a passport must say).
+	IDType string `json:"id_type,omitempty"`
+	Name   string `json:"name"`
+	Phone  string `json:"phone,omitempty"`
 }
 
 // Delivery is how the result reaches the applicant.
@@ -114,7 +120,21 @@ const (
 	CaseHandedOut = "handed_out"
 	CaseMailed    = "mailed"
 	CaseClosed    = "closed"
+	// CaseCorrection: the window asked for materials to be corrected (补正)
+	// before accepting; like a rejection at the window (CaseRejected with
+	// AtIntake) it is a record, no back office acts on it.
+	CaseCorrection = "correction"
 )
+
+// CaseStep is one step of a case's history: routed to a department, and by whom.
+type CaseStep struct {
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"`
+	Department string    `json:"department,omitempty"`
+	Terminal   string    `json:"terminal,omitempty"`
+	Staff      string    `json:"staff,omitempty"`
+	Note       string    `json:"note,omitempty"`
+}
 
 // Case is an accepted submission (办件).
 type Case struct {
@@ -138,6 +158,12 @@ type Case struct {
 	DoneAt     time.Time `json:"done_at,omitzero"`     // closed
 	LightSeen  string    `json:"light_seen,omitempty"` // the supervision light last announced (case.light)
 	Agent      string    `json:"agent,omitempty"`      // the agent (代办员) handling it for the citizen: a staff id
+	// AtIntake: the window did not accept it (不予受理, or 补正 asked): a
+	// record of the decision, with its Reason or the Corrections asked.
+	AtIntake    bool       `json:"at_intake,omitempty"`
+	Reason      string     `json:"reason,omitempty"`
+	Corrections []string   `json:"corrections,omitempty"`
+	History     []CaseStep `json:"history,omitempty"`
 }
 
 // Rating is one 好差评 rating.

@@ -260,6 +260,8 @@ type FinishRequest struct {
 	Result string `json:"result"`
 	// Matter names the matter accepted when the ticket was for a zone only.
 	Matter string `json:"matter,omitempty"`
+	// Reason: why the matter is not accepted (不予受理), required then.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Finish ends the held ticket's service; "accepted" opens its cases.
@@ -267,15 +269,44 @@ func (h *Hall) Finish(ctx context.Context, a Actor, w int, r FinishRequest) (*Ti
 	switch r.Result {
 	case "":
 		r.Result = ResultServed
-	case ResultAccepted, ResultRejected, ResultConsulted, ResultServed:
+	case ResultAccepted, ResultRejected, ResultConsulted, ResultServed, ResultCorrection:
 	default:
-		return nil, nil, invalid("result", "%q is not accepted, rejected or consulted", r.Result)
+		return nil, nil, coded(KindInvalid, CodeResultInvalid, "result", map[string]string{"result": r.Result},
+			"办理结果无效 (%q is not accepted, rejected, correction or consulted)", r.Result)
+	}
+	r.Reason = strings.TrimSpace(r.Reason)
+	switch {
+	case r.Result == ResultRejected && r.Reason == "":
+		return nil, nil, coded(KindInvalid, CodeReasonRequired, "reason", nil, "请填写不予受理的理由 (a rejection needs a reason)")
+	case len([]rune(r.Reason)) > 500:
+		return nil, nil, invalid("reason", "至多 500 字 (at most 500 characters)")
+	case r.Reason != "" && r.Result != ResultRejected && r.Result != ResultCorrection:
+		return nil, nil, invalid("reason", "只有不予受理或补正需要理由 (a reason goes with rejected or correction only)")
 	}
 	var cases []Case
 	t, err := h.heldOp(a, w, func(now time.Time, ch *Change, t *Ticket) error {
-		if r.Result == ResultAccepted {
+		in := intake{state: CaseAccepted}
+		switch r.Result {
+		case ResultRejected:
+			in = intake{state: CaseRejected, reason: r.Reason}
+		case ResultCorrection:
+			for _, name := range h.checklistOrder(t) {
+				if t.Checklist[name].State == "correction" {
+					line := name
+					if n := t.Checklist[name].Note; n != "" {
+						line += "（" + n + "）"
+					}
+					in.corrections = append(in.corrections, line)
+				}
+			}
+			if len(in.corrections) == 0 {
+				return coded(KindInvalid, CodeCorrectionRequired, "result", nil, "请至少标记一项需补正的材料 (mark at least one material to be corrected)")
+			}
+			in.state, in.reason = CaseCorrection, r.Reason
+		}
+		if r.Result == ResultAccepted || r.Result == ResultRejected || r.Result == ResultCorrection {
 			var err error
-			if cases, err = h.openCases(ch, now, a, w, t, r.Matter); err != nil {
+			if cases, err = h.openCases(ch, now, a, w, t, r.Matter, in); err != nil {
 				return err
 			}
 		}

@@ -534,6 +534,11 @@ type caseView struct {
 	Materials  []string `json:"materials,omitempty"`
 	AcceptedAt string   `json:"accepted_at"`
 	Agent      string   `json:"agent,omitempty"` // the agent (代办员) handling it
+	// a window's decision not to accept (不予受理, 补正): its reason or the
+	// materials to correct; the case's steps (routed to whom)
+	Reason      string           `json:"reason,omitempty"`
+	Corrections []string         `json:"corrections,omitempty"`
+	History     []kiosk.CaseStep `json:"history,omitempty"`
 }
 
 func (s *Server) caseViews(cs []kiosk.Case) []caseView {
@@ -542,6 +547,7 @@ func (s *Server) caseViews(cs []kiosk.Case) []caseView {
 		out = append(out, caseView{Number: c.Number, Ticket: c.TicketID, Matter: c.Matter, MatterName: c.MatterName, Department: c.Department,
 			Due: c.Due, State: c.State, Parent: c.Parent, Package: c.Package, Delivery: c.Delivery, Light: s.hall.Light(c),
 			Suspended: c.Suspended, Waybill: c.Waybill, Materials: c.Materials, Agent: c.Agent,
+			Reason: c.Reason, Corrections: c.Corrections, History: c.History,
 			AcceptedAt: c.AcceptedAt.In(s.cfg.Location).Format(time.RFC3339)})
 	}
 	return out
@@ -740,13 +746,17 @@ func constantEqual(a, b string) bool {
 // simIDCard places a sample card on the simulated reader, or lifts it.
 func (s *Server) simIDCard(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Card string `json:"card"`
+		Kind string  `json:"kind"`
+		Card *string `json:"card"` // the older name of kind
 	}
 	if !decode(w, r, &req, false) {
 		return
 	}
-	if err := s.simCard(req.Card); err != nil {
-		writeError(w, http.StatusBadRequest, "card", err.Error())
+	if req.Card != nil && req.Kind == "" {
+		req.Kind = *req.Card
+	}
+	if err := s.simCard(req.Kind); err != nil {
+		writeCoded(w, http.StatusBadRequest, "kind", CodeSimCardUnknown, map[string]string{"kind": req.Kind}, err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -769,6 +779,8 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	}
 	_, out["printer"] = s.printers[c.ID]
 	_, out["scanner"] = s.scanners[c.ID]
+	// the simulated ID card panel (POST /api/v1/sim/idcard) is this caller's
+	out["sim_idcard"] = s.simCard != nil && (c.Role == config.RoleKiosk || c.Role == config.RoleAdmin)
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -39,6 +39,10 @@ func slipKind(doc string) (string, bool) {
 		return devices.SlipReceipt, true
 	case "notice":
 		return devices.SlipNotice, true
+	case "rejection":
+		return devices.SlipRejection, true
+	case "correction":
+		return devices.SlipCorrection, true
 	}
 	return "", false
 }
@@ -63,6 +67,18 @@ func (s *Server) slipCase(ctx context.Context, c caller, number, kind string) (k
 		if parts, err = s.hall.Cases(ctx, kiosk.CaseQuery{Parent: k.Number}); err != nil {
 			return kiosk.Case{}, nil, err
 		}
+	}
+	// a window's notice of a matter it did not accept goes with that record
+	// only; receipts and result notices with accepted cases only
+	switch wantState := map[string]string{devices.SlipRejection: kiosk.CaseRejected, devices.SlipCorrection: kiosk.CaseCorrection}[kind]; {
+	case wantState != "" && (!k.AtIntake || k.State != wantState):
+		return kiosk.Case{}, nil, &kiosk.Error{Kind: kiosk.KindConflict, Code: kiosk.CodeCaseState,
+			Params: map[string]string{"number": k.Number, "state": k.State, "action": kind},
+			Msg:    "办件 " + k.Number + " 没有这种告知书 (case " + k.Number + " is " + k.State + ": no " + kind + " notice)"}
+	case wantState == "" && k.AtIntake:
+		return kiosk.Case{}, nil, &kiosk.Error{Kind: kiosk.KindConflict, Code: kiosk.CodeCaseState,
+			Params: map[string]string{"number": k.Number, "state": k.State, "action": kind},
+			Msg:    "办件 " + k.Number + " 未予受理 (case " + k.Number + " was not accepted: no " + kind + ")"}
 	}
 	if kind == devices.SlipNotice {
 		for _, p := range append([]kiosk.Case{k}, parts...) {
@@ -111,9 +127,15 @@ func (s *Server) caseSlip(ctx context.Context, k kiosk.Case, parts []kiosk.Case,
 			}
 		}
 	}
+	if k.AtIntake {
+		sl.Reason, sl.Due, sl.PromiseDays = k.Reason, "", 0
+	}
 	t, _, err := s.hall.Ticket(ctx, k.TicketID)
 	if err == nil {
 		sl.Materials, sl.Corrections = s.checklist(&t, k)
+		if kind == devices.SlipCorrection && len(k.Corrections) > 0 {
+			sl.Corrections = k.Corrections // as told when the window decided
+		}
 		if sub := t.Submission; sub != nil {
 			sl.ApplicantMasked = kiosk.MaskName(sub.Applicant.Name)
 			if k.Delivery == "mail" {
@@ -174,6 +196,12 @@ func (s *Server) collectAt(window int) string {
 }
 
 func slipNotices(kind string, corrections bool) []string {
+	switch kind {
+	case devices.SlipRejection:
+		return []string{"如对本决定不服，可在收到本告知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"}
+	case devices.SlipCorrection:
+		return []string{"以上为需补正的全部材料，请一次性补齐后凭本告知书再次办理。"}
+	}
 	if kind == devices.SlipNotice {
 		return []string{"办理结果可委托他人领取，受托人须携带委托书及双方身份证件。"}
 	}
@@ -228,7 +256,7 @@ func (s *Server) printSlip(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
 	kind, ok := slipKind(r.PathValue("doc"))
 	if !ok {
-		writeError(w, http.StatusNotFound, "", "no slip "+r.PathValue("doc")+": receipt or notice")
+		writeCoded(w, http.StatusNotFound, "", CodeSlipUnknown, map[string]string{"doc": r.PathValue("doc")}, "no slip "+r.PathValue("doc")+": receipt, notice, rejection or correction")
 		return
 	}
 	if !decode(w, r, &struct{}{}, true) {
@@ -236,7 +264,7 @@ func (s *Server) printSlip(w http.ResponseWriter, r *http.Request) {
 	}
 	p, ok := s.printers[c.ID].(SlipPrinter)
 	if !ok {
-		writeError(w, http.StatusConflict, "", "本终端没有回执打印机，请打印 PDF (this terminal has no receipt printer: print the PDF)")
+		writeCoded(w, http.StatusConflict, "", CodeNoPrinter, nil, "本终端没有回执打印机，请打印 PDF (this terminal has no receipt printer: print the PDF)")
 		return
 	}
 	var slip devices.CaseSlip
@@ -268,7 +296,7 @@ func (s *Server) slipData(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
 	kind, ok := slipKind(r.PathValue("doc"))
 	if !ok {
-		writeError(w, http.StatusNotFound, "", "no slip "+r.PathValue("doc")+": receipt or notice")
+		writeCoded(w, http.StatusNotFound, "", CodeSlipUnknown, map[string]string{"doc": r.PathValue("doc")}, "no slip "+r.PathValue("doc")+": receipt, notice, rejection or correction")
 		return
 	}
 	k, parts, err := s.slipCase(r.Context(), c, r.PathValue("number"), kind)

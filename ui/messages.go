@@ -85,7 +85,9 @@ func messages() map[string]message {
 		CodeSlipUnknown:       {"没有这种单据：{doc}", "No such slip: {doc}"},
 		CodeWindowRequired:    {"请给出窗口号", "Give a window number"},
 
-		kiosk.CodeIDNumberInvalid:    {"证件号码有误（{type}）", "The ID number is not valid ({type})"},
+		kiosk.CodeIDNumberInvalid:    {"证件号码有误，请核对", "The ID number is not valid; check it"},
+		kiosk.CodePassportInvalid:    {"护照号码应为 5 到 17 位字母或数字", "A passport number is 5 to 17 letters and digits"},
+		kiosk.CodeIDTypeMismatch:     {"证件号码与证件类型不符", "The number does not match the kind of document"},
 		kiosk.CodeIDNumberMismatch:   {"取号证件号码与申请人不一致", "The ID number differs from the applicant's"},
 		kiosk.CodeIDTypeInvalid:      {"不支持的证件类型：{id_type}", "Unknown ID document type: {id_type}"},
 		kiosk.CodeMatterRequired:     {"{number} 号是按区取的号，请选择受理的事项", "Ticket {number} is for a zone: choose the matter accepted"},

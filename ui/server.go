@@ -140,6 +140,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/print/preview.png", s.auth(roles(config.RoleAdmin), s.printPreview)) // this node's printer: local on a terminal node
 	m.HandleFunc("GET /api/v1/cases/{number}/receipt.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipReceipt))))
 	m.HandleFunc("GET /api/v1/cases/{number}/notice.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipNotice))))
+	m.HandleFunc("GET /api/v1/cases/{number}/rejection.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipRejection))))
+	m.HandleFunc("GET /api/v1/cases/{number}/correction.pdf", s.auth(slipReaders, s.hallOwned(s.casePDF(devices.SlipCorrection))))
 	m.HandleFunc("GET /api/v1/cases/{number}/slip/{doc}", s.auth(slipReaders, s.hallOwned(s.slipData)))
 	// a case slip prints on this node's printer; the progress page's key is in its link
 	m.HandleFunc("POST /api/v1/cases/{number}/{doc}/print", s.auth(roles(config.RoleWindow), s.printSlip))

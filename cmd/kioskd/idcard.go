@@ -101,7 +101,8 @@ func (r *cardReader) emit(ctx context.Context, typ string, data map[string]any, 
 }
 
 // SimPlace puts a sample card on the simulated reader (kind: resident,
-// resident2, foreign, foreign2023, permit) or lifts it (kind "").
+// resident2, foreign15 (or foreign), foreign18 (or foreign2023), permit) or
+// lifts it (kind "").
 func (r *cardReader) SimPlace(kind string) error {
 	if r == nil || r.sim == nil {
 		return errors.New("no simulated ID card reader")
@@ -113,6 +114,7 @@ func (r *cardReader) SimPlace(kind string) error {
 	samples := map[string]func() devices.Card{
 		"resident": idcardsim.SampleResident, "resident2": idcardsim.SampleResidentSupplementary,
 		"foreign": idcardsim.SampleForeign, "foreign2023": idcardsim.SampleForeign2023, "permit": idcardsim.SampleResidencePermit,
+		"foreign15": idcardsim.SampleForeign, "foreign18": idcardsim.SampleForeign2023,
 	}
 	f, ok := samples[kind]
 	if !ok {

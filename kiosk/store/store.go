@@ -401,7 +401,8 @@ func (db *DB) Cases(ctx context.Context, q kiosk.CaseQuery) ([]kiosk.Case, error
 		}
 	}
 	if q.Open {
-		where = append(where, "state <> 'closed'")
+		// a window's rejection or correction notice is a record, not open work
+		where = append(where, "state <> 'closed' AND json_extract(data, '$.at_intake') IS NULL")
 	}
 	query := `SELECT data FROM cases`
 	if len(where) > 0 {
