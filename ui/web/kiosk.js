@@ -679,7 +679,7 @@
         ? { mode: 'mail', recipient: S.mail.recipient.trim(), phone: S.mail.phone.trim(), address: S.mail.address.trim(), postcode: S.mail.postcode.trim() }
         : { mode: 'pickup' };
       body.submission = {
-        applicant: { id_number: S.card.idNumber, name: S.card.name },
+        applicant: Object.assign({ id_number: S.card.idNumber, name: S.card.name }, idType(S.card) ? { id_type: idType(S.card) } : {}),
         materials: S.materials.map((m) => m.id),
         delivery,
       };
@@ -687,9 +687,14 @@
     await issue(body);
   }
 
+  // idType names the card's document for the server (applicant.id_type)
+  function idType(card) {
+    return { resident: 'resident', foreign: 'foreign', foreign2023: 'foreign', residence_permit: 'residence_permit' }[card && card.type] || '';
+  }
+
   function issuePlain(zone) {
     const body = { zone };
-    if (S.card) body.id_number = S.card.idNumber; // one active ticket per ID per zone
+    if (S.card) { body.id_number = S.card.idNumber; if (idType(S.card)) body.id_type = idType(S.card); } // one active ticket per ID per zone
     if (S.plainZone !== zone) { S.plainKey = null; S.plainZone = zone; }
     return issue(body, 'plainKey');
   }
