@@ -171,6 +171,7 @@ func TestBrowser(t *testing.T) {
 		s := &sayer{}
 		testElderVoice(t, open(t, startEnv(t, limitsOff, nil, func(o *Options) { o.Speak = s.speak })), s)
 	})
+	t.Run("chain", func(t *testing.T) { e, p := newChainEnv(t); testChain(t, open(t, e), p) })
 	t.Run("printerAndQR", func(t *testing.T) {
 		health := devices.NewHealth(nil)
 		testPrinterDownAndQR(t, open(t, newDeviceEnv(t, health)), health)

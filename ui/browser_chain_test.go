@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+package ui
+
+// The one-window chain by touch (run by TestBrowser): every step a
+// citizen, a window officer and a back office take, through the pages
+// alone. The test calls the API only to set up (the terminals) and for
+// what a device does (a card placed on the reader, a QR code read), and
+// reads the API only to check what the pages did.
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"yichuang/config"
+	"yichuang/devices"
+	"yichuang/devices/sim/idcardsim"
+	"yichuang/kiosk"
+	"yichuang/kiosk/store"
+)
+
+// chainConfig is the hall of the chain: a kiosk and a window with
+// printers, a guide desk, 市场监管局's back office.
+const chainConfig = `
+terminals = [
+  { id = "kiosk-1", role = "kiosk", token = "kiosk-token-0123456789" },
+  { id = "guide-1", role = "guide", token = "guide-token-0123456789" },
+  { id = "window-1", role = "window", window = 1, token = "window1-token-01234567" },
+  { id = "admin", role = "admin", token = "admin-token-0123456789" },
+  { id = "dept-sj", role = "department", department = "市场监管局", token = "dept-sj-token-0123456" },
+]
+` + limitsOff
+
+// newChainEnv starts the chain's hall: printers on the kiosk and the window.
+func newChainEnv(t *testing.T) (*env, *slipPrinter) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(chainConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := kiosk.ParseCatalog(config.DefaultCatalog(), []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}, cfg.Mail.ExcludedDepartments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(nil, cfg.Location)
+	hall, err := kiosk.Open(context.Background(), kiosk.Options{Config: cfg, Catalog: cat, Store: db, Publish: hub.Publish, IDKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &slipPrinter{}
+	srv := httptest.NewServer(NewServer(Options{Hall: hall, Hub: hub, Printers: map[string]Printer{"window-1": p, "kiosk-1": &testPrinter{}}}))
+	t.Cleanup(func() { srv.Close(); hall.Close(); db.Close() })
+	return &env{t: t, srv: srv, hall: hall, db: db}, p
+}
+
+// placeCard puts a card on kiosk-1's reader, as the reader's driver does.
+func placeCard(t *testing.T, e *env, c devices.Card, cardType string) {
+	t.Helper()
+	if err := e.hall.Emit(context.Background(), "card.read",
+		map[string]any{"name": "张*丰", "id_number_masked": "****", "card_type": cardType, "valid_until": "2035-01-01"},
+		"kiosk-1", map[string]any{"id_number": c.IDNumber, "name": c.Name}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readQR is kiosk-1's QR reader reading data.
+func readQR(t *testing.T, e *env, data string) {
+	t.Helper()
+	if err := e.hall.Emit(context.Background(), "qr.scanned", map[string]any{"data": data}, "kiosk-1", nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var cjk = regexp.MustCompile(`[\p{Han}]`)
+var latinWord = regexp.MustCompile(`[A-Za-z]{4,}`)
+
+// oneLanguage fails when an error shown in lang mixes in the other language.
+func oneLanguage(t *testing.T, where, lang, text string) {
+	t.Helper()
+	if text == "" {
+		t.Errorf("%s: no error shown", where)
+		return
+	}
+	if lang == "en" && cjk.MatchString(text) {
+		t.Errorf("%s (English): %q has Chinese in it", where, text)
+	}
+	if lang == "zh" && latinWord.MatchString(text) {
+		t.Errorf("%s (Chinese): %q has English in it", where, text)
+	}
+}
+
+func testChain(t *testing.T, b *browser, printer *slipPrinter) {
+	e := b.e
+	resident := idcardsim.SampleResident()
+
+	// ---- the kiosk: language and elder mode survive a card ------------------
+	b.viewport(1080, 1920)
+	b.open("/kiosk?token=" + tokKiosk)
+	b.wait("the event stream", `document.body.dataset.ws === 'open'`)
+	b.click("[data-role=lang-toggle]")
+	b.click("[data-role=elder-toggle]")
+	b.wait("English, elder mode", `App.lang === 'en' && App.isElder()`)
+	placeCard(t, e, resident, "resident")
+	b.wait("the picker", `document.querySelector('main').dataset.screen === 'picker'`)
+	if !b.truthy(`App.lang === 'en' && App.isElder() && document.documentElement.classList.contains('elder')`) {
+		t.Fatal("placing the card reset the language or the elder mode")
+	}
+	b.check("chain-kiosk-picker-en-elder")
+	// an error in English is English only (an unknown appointment code)
+	b.click("[data-action=home]")
+	b.wait("back home in Chinese", `App.lang === 'zh' && !App.isElder()`)
+	b.click("[data-role=lang-toggle]")
+	b.click("[data-action=checkin]")
+	for _, k := range []string{"Z", "Z", "9", "9"} {
+		b.click(`.code-keys [data-key="` + k + `"]`)
+	}
+	b.click("[data-action=checkin-go]")
+	b.wait("the check-in refused", `!!document.getElementById('error')?.textContent`)
+	oneLanguage(t, "kiosk check-in", "en", b.text("#error"))
+	b.click("[data-role=lang-toggle]")
+	b.click("[data-action=checkin-go]")
+	b.wait("the check-in refused in Chinese", `/[\u4e00-\u9fff]/.test(document.getElementById('error')?.textContent || '')`)
+	oneLanguage(t, "kiosk check-in", "zh", b.text("#error"))
+	b.click("[data-action=back]")
+
+	// ---- card → matter → ticket ------------------------------------------------
+	placeCard(t, e, resident, "resident")
+	b.wait("the picker", `document.querySelector('main').dataset.screen === 'picker'`)
+	b.click(`[data-zone="A"]`)
+	b.click(`[data-matter="HJ-SJ-0002"]`)
+	b.click("[data-action=next]")
+	b.click("#dlv-pickup")
+	b.click("[data-action=confirm]")
+	b.wait("the result", `document.querySelector('main').dataset.screen === 'result'`)
+	var number string
+	b.eval(`document.getElementById('result-title').dataset.number`, &number)
+	b.wait("the status QR code", `(document.getElementById('status-qr') || {}).naturalWidth > 100`)
+	b.wait("take the ticket", `!!document.getElementById('take-ticket')`)
+	if s := b.text("#result-title"); !strings.Contains(s, "前方等待0人") {
+		t.Errorf("result %q: no people ahead", s)
+	}
+	b.check("chain-kiosk-result")
+	b.click("[data-action=done]")
+
+	// ---- the window accepts and routes ---------------------------------------------
+	b.viewport(1920, 1080)
+	b.open("/window?token=" + tokWin1 + "&window=1")
+	b.click("[data-action=call]")
+	b.waitText("#held [data-number]", number)
+	b.click("[data-action=start]")
+	b.click("[data-action=accepted]")
+	b.wait("the case", `!!document.querySelector('#cases [data-case][data-state=accepted]')`)
+	caseNo := b.text("#cases [data-case] .case-no")
+	b.wait("the matter's department preselected", `document.querySelector('#cases select[data-route-for]').value === '市场监管局'`)
+	b.check("chain-window-accepted")
+	b.click(`#cases [data-action=route]`)
+	b.wait("routed", `!!document.querySelector('#cases [data-case][data-state=routed]')`)
+	b.wait("the receipt printed", `!!document.getElementById('slip-status')?.textContent`)
+
+	// ---- the back office approves; the result is ready ------------------------------
+	b.viewport(1280, 900)
+	b.open("/backoffice?token=" + tokDeptSJ)
+	b.click(`[data-action=approve][data-for="` + caseNo + `"]`)
+	b.waitText(`[data-case="`+caseNo+`"] .case-state`, "已审批")
+	b.click(`[data-action=ready][data-for="` + caseNo + `"]`)
+	b.waitText(`[data-case="`+caseNo+`"] .case-state`, "待领取")
+
+	// ---- a walk-in at the guide desk; the window does not accept: a reason, the notice --
+	b.viewport(1920, 1080)
+	b.open("/guide?token=" + tokGuide)
+	b.click(`[data-zone="A"]`)
+	b.click(`[data-kind="normal"]`)
+	b.wait("the walk-in's ticket", `!!document.querySelector('#issued [data-number]')`)
+	walkIn := b.text("#issued [data-number]")
+	b.open("/window?token=" + tokWin1 + "&window=1")
+	b.click("[data-action=call]")
+	b.waitText("#held [data-number]", walkIn)
+	b.setValue("#finish-matter", "HJ-SJ-0001")
+	b.click("[data-action=rejected]")
+	b.click("[data-action=reject-confirm]")
+	b.waitText("#error", "请填写不予受理的理由")
+	b.typeInto("#reject-reason", "经营范围涉及前置审批，须先取得许可")
+	b.click("[data-action=reject-confirm]")
+	b.wait("the rejection's record", `!!document.querySelector('#cases [data-case][data-state=rejected]')`)
+	b.wait("the rejection notice printed", `!!document.getElementById('slip-status')?.textContent.includes('不予受理告知书')`)
+	b.check("chain-window-rejected")
+	rejected := false
+	for _, s := range slipsOf(printer) {
+		rejected = rejected || (s.Kind == devices.SlipRejection && strings.Contains(s.Reason, "前置审批"))
+	}
+	if !rejected {
+		t.Errorf("no 不予受理告知书 with the reason was printed: %+v", slipsOf(printer))
+	}
+
+	// ---- a foreign 15-character card and a residence permit each take a ticket -----------
+	for _, c := range []struct {
+		card devices.Card
+		kind string
+	}{{idcardsim.SampleForeign(), "foreign"}, {idcardsim.SampleResidencePermit(), "residence_permit"}} {
+		b.viewport(1080, 1920)
+		b.open("/kiosk?token=" + tokKiosk)
+		b.wait("the event stream", `document.body.dataset.ws === 'open'`)
+		placeCard(t, e, c.card, c.kind)
+		b.wait("the picker", `document.querySelector('main').dataset.screen === 'picker'`)
+		b.click(`[data-zone="A"]`)
+		b.click(`[data-matter="HJ-SJ-0002"]`)
+		b.click("[data-action=next]")
+		b.click("#dlv-pickup")
+		b.click("[data-action=confirm]")
+		b.wait(c.kind+"'s ticket", `document.querySelector('main').dataset.screen === 'result' && !!document.getElementById('result-title')?.dataset.number`)
+	}
+}
+
+// slipsOf is what window 1's receipt printer printed.
+func slipsOf(p *slipPrinter) []devices.CaseSlip {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]devices.CaseSlip(nil), p.slips...)
+}
