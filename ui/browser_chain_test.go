@@ -200,6 +200,52 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 		t.Errorf("no 不予受理告知书 with the reason was printed: %+v", slipsOf(printer))
 	}
 
+	// ---- no card, a matter; the window asks for a correction: the one-time notice -----
+	b.viewport(1080, 1920)
+	b.open("/kiosk?token=" + tokKiosk)
+	b.click("[data-action=nocard]")
+	b.click(`[data-zone="A"]`)
+	b.click(`[data-matter="HJ-SJ-0002"]`)
+	b.click("[data-action=next]")
+	b.click("#dlv-pickup")
+	b.click("[data-action=confirm]")
+	b.wait("the result", `document.querySelector('main').dataset.screen === 'result'`)
+	var third string
+	b.eval(`document.getElementById('result-title').dataset.number`, &third)
+	b.viewport(1920, 1080)
+	b.open("/window?token=" + tokWin1 + "&window=1")
+	b.click("[data-action=call]")
+	b.waitText("#held [data-number]", third)
+	if !b.truthy(`document.querySelector('[data-action=correction]').disabled`) {
+		t.Error("需补正 is offered before any material is marked")
+	}
+	b.click(`[data-action=correct][data-index="0"]`)
+	b.typeInto("#corr-0", "缺少全体股东签字")
+	b.click(".correction-form button[type=submit]")
+	b.wait("the mark", `document.querySelector('#checklist li').dataset.state === 'correction'`)
+	b.click("[data-action=correction]")
+	b.wait("the correction's record", `!!document.querySelector('#cases [data-case][data-state=correction]')`)
+	b.wait("the one-time notice printed", `!!document.getElementById('slip-status')?.textContent.includes('一次性告知书')`)
+	corrected := false
+	for _, s := range slipsOf(printer) {
+		corrected = corrected || (s.Kind == devices.SlipCorrection && strings.Contains(strings.Join(s.Corrections, " "), "缺少全体股东签字"))
+	}
+	if !corrected {
+		t.Errorf("no 一次性告知书 naming the material was printed: %+v", slipsOf(printer))
+	}
+	// the window in English: a refusal from the server is English only, and the
+	// Chinese words said before are gone
+	b.click("[data-role=lang-toggle]")
+	if s := b.text("#msg"); cjk.MatchString(s) {
+		t.Errorf("after switching to English the window still says %q", s)
+	}
+	b.typeInto("#pick-number", "A099")
+	b.typeInto("#pick-reason", "wheelchair")
+	b.click("[data-action=call-number]")
+	b.wait("the refusal", `!!document.getElementById('error').textContent`)
+	oneLanguage(t, "window call", "en", b.text("#error"))
+	b.click("[data-role=lang-toggle]")
+
 	// ---- a foreign 15-character card and a residence permit each take a ticket -----------
 	for _, c := range []struct {
 		card devices.Card
