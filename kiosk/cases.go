@@ -213,6 +213,9 @@ type CaseAction struct {
 	Action  string `json:"-"`
 	Waybill string `json:"waybill,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Department, for route: the back office it goes to (default: the
+	// matter's); any department of the hall.
+	Department string `json:"department,omitempty"`
 }
 
 // ActOnCase moves a case along its states. A package case is never acted on
@@ -272,6 +275,22 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 			return Case{}, conflict("case %s is not suspended", c.Number)
 		}
 	}
+	if act.Department != "" && act.Action != "route" {
+		return Case{}, invalid("department", "只有转办可选部门 (only route names a department)")
+	}
+	if act.Action == "route" {
+		act.Department = strings.TrimSpace(act.Department)
+		if act.Department == "" {
+			act.Department = c.Department
+			if m, ok := h.cat.Matter(c.Matter); ok {
+				act.Department = m.Department
+			}
+		}
+		if !slices.Contains(h.Departments(), act.Department) {
+			return Case{}, coded(KindInvalid, CodeDepartmentUnknown, "department", map[string]string{"department": act.Department},
+				"本中心没有这个部门 (no department %q in this hall)", act.Department)
+		}
+	}
 	var siblings []Case
 	if c.Parent != "" {
 		if siblings, err = h.store.Cases(ctx, CaseQuery{Parent: c.Parent}); err != nil {
@@ -311,6 +330,11 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 		if act.Action == "mail" {
 			c.Waybill = act.Waybill
 		}
+		if act.Action == "route" {
+			c.Department = act.Department
+		}
+		c.History = append(c.History, CaseStep{At: now, Action: act.Action, Department: c.Department, Terminal: a.Terminal, Staff: a.Staff,
+			Note: strings.TrimSpace(act.Waybill + " " + act.Reason)})
 		if c.State == CaseClosed {
 			c.DoneAt = now
 		}
@@ -492,4 +516,23 @@ func (h *Hall) workdaysBetween(from, to time.Time) int {
 		}
 	}
 	return n
+}
+
+// Departments lists the hall's departments: the zones' in config order,
+// then any other a matter of the catalog names.
+func (h *Hall) Departments() []string {
+	var out []string
+	for _, z := range h.cfg.Zones {
+		for _, d := range z.Departments {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	for _, m := range h.cat.Matters() {
+		if m.Department != "" && !slices.Contains(out, m.Department) {
+			out = append(out, m.Department)
+		}
+	}
+	return out
 }

@@ -92,6 +92,7 @@ type CaseQuery struct {
 	Parent     string
 	Department string
 	Agent      string // the agent (代办员) handling it, a staff id
+	Window     int    // accepted (or not) at this window
 	Open       bool   // not yet closed
 	Limit      int
 }

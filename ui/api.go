@@ -560,6 +560,22 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
 	q := r.URL.Query()
 	cq := kiosk.CaseQuery{TicketID: q.Get("ticket"), Department: q.Get("department"), Open: q.Get("open") == "1" || q.Get("open") == "true"}
+	if win := q.Get("window"); win != "" {
+		n, err := strconv.Atoi(win)
+		switch {
+		case err != nil || n <= 0:
+			writeCoded(w, http.StatusBadRequest, "window", CodeWindowRequired, nil, "窗口号有误 (a window number is needed)")
+			return
+		case c.Role == config.RoleWindow && n != c.Window:
+			writeCoded(w, http.StatusForbidden, "window", CodeWindowNotYours, map[string]string{"window": strconv.Itoa(c.Window)}, "")
+			return
+		case c.Role == config.RoleDepartment:
+			writeError(w, http.StatusForbidden, "window", "a back office lists its department's cases")
+			return
+		}
+		s.windowCases(w, r, kiosk.CaseQuery{Window: n, TicketID: cq.TicketID, Open: cq.Open})
+		return
+	}
 	if cq.TicketID != "" {
 		t, _, err := s.hall.Ticket(r.Context(), cq.TicketID)
 		if err != nil {

@@ -376,3 +376,53 @@ func (s *Server) closeFollowUp(w http.ResponseWriter, r *http.Request) {
 	s.localFollowUp(&f)
 	writeJSON(w, http.StatusOK, map[string]any{"follow_up": f})
 }
+
+// departments lists the hall's departments, for routing a case (转办):
+// GET /api/v1/departments.
+func (s *Server) departments(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"departments": s.hall.Departments()})
+}
+
+// windowCase is a case as its window follows it: with the ticket's number
+// and the applicant masked.
+type windowCase struct {
+	caseView
+	TicketNumber string           `json:"ticket_number,omitempty"`
+	Applicant    *maskedApplicant `json:"applicant,omitempty"`
+}
+
+// windowCases lists the cases of a window's tickets, newest first (at most
+// 200): GET /api/v1/cases?window=N (window N, admin).
+func (s *Server) windowCases(w http.ResponseWriter, r *http.Request, q kiosk.CaseQuery) {
+	q.Limit = 10000
+	cs, err := s.hall.Cases(r.Context(), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slices.SortStableFunc(cs, func(a, b kiosk.Case) int { return b.AcceptedAt.Compare(a.AcceptedAt) })
+	if len(cs) > 200 {
+		cs = cs[:200]
+	}
+	views := s.caseViews(cs)
+	out := make([]windowCase, 0, len(cs))
+	tickets := map[string]*kiosk.Ticket{}
+	for i, k := range cs {
+		wc := windowCase{caseView: views[i]}
+		t, ok := tickets[k.TicketID]
+		if !ok {
+			if tk, _, err := s.hall.Ticket(r.Context(), k.TicketID); err == nil {
+				t = &tk
+			}
+			tickets[k.TicketID] = t
+		}
+		if t != nil {
+			wc.TicketNumber = t.Number
+			if sub := t.Submission; sub != nil {
+				wc.Applicant = &maskedApplicant{Name: kiosk.MaskName(sub.Applicant.Name), IDNumberMasked: kiosk.MaskID(sub.Applicant.IDNumber)}
+			}
+		}
+		out = append(out, wc)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": out})
+}

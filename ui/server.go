@@ -113,6 +113,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/staff/sign-in", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signIn)))
 	m.HandleFunc("POST /api/v1/staff/sign-out", s.auth(roles(config.RoleWindow, config.RoleGuide), s.hallOwned(s.signOut)))
 	m.HandleFunc("GET /api/v1/catalog", s.auth(anyRole, s.catalog))
+	m.HandleFunc("GET /api/v1/departments", s.auth(anyRole, s.departments))
 	m.HandleFunc("POST /api/v1/tickets", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.issue))
 	m.HandleFunc("POST /api/v1/leases", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.grantLeases)))
 	m.HandleFunc("POST /api/v1/leases/return", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.returnLease)))

@@ -201,7 +201,7 @@ func (db *DB) writeChange(ctx context.Context, tx *stmts, ch *kiosk.Change) erro
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cases(number, ticket_id, matter, department, due, state, parent, accepted_at, data, agent)
 			VALUES(?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(number) DO UPDATE SET due=excluded.due, state=excluded.state, data=excluded.data, agent=excluded.agent`, c.Number, c.TicketID, c.Matter, c.Department, c.Due, c.State, nullable(c.Parent), ms(c.AcceptedAt), data, nullable(c.Agent)); err != nil {
+			ON CONFLICT(number) DO UPDATE SET department=excluded.department, due=excluded.due, state=excluded.state, data=excluded.data, agent=excluded.agent`, c.Number, c.TicketID, c.Matter, c.Department, c.Due, c.State, nullable(c.Parent), ms(c.AcceptedAt), data, nullable(c.Agent)); err != nil {
 			return fmt.Errorf("store: case %s: %w", c.Number, err)
 		}
 	}
@@ -399,6 +399,10 @@ func (db *DB) Cases(ctx context.Context, q kiosk.CaseQuery) ([]kiosk.Case, error
 		for _, id := range q.TicketIDs {
 			args = append(args, id)
 		}
+	}
+	if q.Window > 0 {
+		where = append(where, "json_extract(data, '$.window') = ?")
+		args = append(args, q.Window)
 	}
 	if q.Open {
 		// a window's rejection or correction notice is a record, not open work
