@@ -159,10 +159,11 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	b.click("[data-action=accepted]")
 	b.wait("the case", `!!document.querySelector('#cases [data-case][data-state=accepted]')`)
 	caseNo := b.text("#cases [data-case] .case-no")
-	b.wait("the matter's department preselected", `document.querySelector('#cases select[data-route-for]').value === '市场监管局'`)
+	b.wait("the matter's department preselected, others choosable", `document.querySelector('#cases select[data-route-for]').value === '市场监管局' && document.querySelectorAll('#cases select[data-route-for] option').length > 5`)
 	b.check("chain-window-accepted")
 	b.click(`#cases [data-action=route]`)
 	b.wait("routed", `!!document.querySelector('#cases [data-case][data-state=routed]')`)
+	b.wait("the window's cases list it", `!!document.querySelector('#mine [data-case="`+caseNo+`"][data-state=routed]')`)
 	b.wait("the receipt printed", `!!document.getElementById('slip-status')?.textContent`)
 
 	// ---- the back office approves; the result is ready ------------------------------
