@@ -66,7 +66,7 @@
       'waybill.need': '请填写快递单号', 'mail.for': '登记寄出：办件 {case}',
       'rate.wait': '请群众在窗口评价器、评价屏或手机上评价本次服务',
       'rate.got': '{number} 号群众的评价：{level} {words}',
-      'case.correction': '需补正', 'case.rejected.front': '不予受理',
+      'case.correction': '需补正', 'case.rejected.front': '不予受理', 'card.read': '已读取身份证：{name}，核验方式已选“已刷身份证核验”',
     },
     en: {
       route: 'Route', 'route.to': 'Route to department', 'route.btn': 'Route to this department', 'route.done': 'Case {case} routed to {dept}',
@@ -83,7 +83,7 @@
       'waybill.need': 'Enter the waybill number', 'mail.for': 'Record as mailed: case {case}',
       'rate.wait': 'The citizen rates this service on the rating pad, the counter screen or a phone',
       'rate.got': 'Rating of number {number}: {level} {words}',
-      'case.correction': 'Needs correction', 'case.rejected.front': 'Rejected',
+      'case.correction': 'Needs correction', 'case.rejected.front': 'Rejected', 'card.read': 'ID card read: {name}; identity checked by the card',
     },
   };
   function cw(k, p) {
@@ -957,7 +957,12 @@
         if (App.upstreamEvent(e)) return;
         if (e.type && e.type.startsWith('scan.')) App.scanEvent(e);
         else if (e.type === 'qr.scanned') { if (!(App.serverNow() - Date.parse(e.at) > 30000)) callScanned(e.data); }
-        else if (e.type === 'ticket.rated') {
+        else if (e.type === 'card.read' && S.ticket && S.ticket.purpose === 'pickup') {
+          // a card placed on this window's reader while a result is collected: the identity check
+          for (const c of S.pickupCases || []) S.verify[c.number] = 'card';
+          say(cw('card.read', { name: e.name || '' }));
+          renderKeep();
+        } else if (e.type === 'ticket.rated') {
           if (S.rateFor && (e.ticket === S.rateFor.id || e.number === S.rateFor.number) && (!e.window || e.window === S.n)) { S.rated = e.level; renderKeep(); }
         } else if (e.type && e.type.startsWith('case.')) refreshMineSoon();
         else if (e.type && e.type.startsWith('ticket.')) refreshSoon();
