@@ -15,6 +15,10 @@ const (
 	// SlipCorrection is the 一次性告知书: every material to correct (补正),
 	// told once.
 	SlipCorrection = "correction"
+	// SlipLabel is a mailed result's address label (邮寄地址标签): the one
+	// slip that carries the recipient's name, phone and address in full, as
+	// the envelope needs them.
+	SlipLabel = "label"
 )
 
 // Case outcomes a result notice states.
@@ -52,6 +56,8 @@ type CaseSlip struct {
 	ProgressURL string // the case's public progress page, printed as a QR code
 	PrintedAt   time.Time
 	Notices     []string // closing lines
+	// Label only (SlipLabel): the recipient in full.
+	Recipient, Phone, Address, Postcode string
 }
 
 // SlipPart is one matter of a 一件事 package case.
@@ -71,6 +77,8 @@ func (s CaseSlip) Title() string {
 		return "不予受理告知书"
 	case SlipCorrection:
 		return "一次性告知书"
+	case SlipLabel:
+		return "邮寄地址标签"
 	}
 	return "受理回执"
 }
@@ -84,6 +92,8 @@ func (s CaseSlip) TitleEN() string {
 		return "Notice of non-acceptance"
 	case SlipCorrection:
 		return "One-time notice of materials to correct"
+	case SlipLabel:
+		return "Mail address label"
 	}
 	return "Acceptance receipt"
 }
@@ -107,6 +117,16 @@ func (s CaseSlip) Rows() []SlipRow {
 		if r.Value != "" || len(r.Items) > 0 {
 			rows = append(rows, r)
 		}
+	}
+	if s.Kind == SlipLabel {
+		add(SlipRow{Label: "收件人", Value: s.Recipient, Strong: true})
+		add(SlipRow{Label: "电话", Value: s.Phone, Strong: true})
+		add(SlipRow{Label: "地址", Value: s.Address, Strong: true})
+		add(SlipRow{Label: "邮编", Value: s.Postcode})
+		add(SlipRow{Label: "运单号", Value: s.Waybill, Strong: true})
+		add(SlipRow{Label: "办件编号", Value: s.Number})
+		add(SlipRow{Label: "寄件人", Value: s.Hall})
+		return rows
 	}
 	add(SlipRow{Label: "办件编号", Value: s.Number, Strong: true})
 	add(SlipRow{Label: "办理事项", Value: s.Matter})

@@ -216,6 +216,10 @@ type CaseAction struct {
 	// Department, for route: the back office it goes to (default: the
 	// matter's); any department of the hall.
 	Department string `json:"department,omitempty"`
+	// Verified, for hand-out: how the window checked the collector's
+	// identity: "card" (the ID card placed) or "receipt". A window hands
+	// out only a case its pickup ticket lists, verified; the case closes.
+	Verified string `json:"verified,omitempty"`
 }
 
 // ActOnCase moves a case along its states. A package case is never acted on
@@ -273,6 +277,20 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 	case "resume":
 		if c.Suspended == "" {
 			return Case{}, conflict("case %s is not suspended", c.Number)
+		}
+	}
+	if act.Verified != "" && act.Action != "hand-out" {
+		return Case{}, invalid("verified", "只有出件需核验身份 (verified goes with hand-out only)")
+	}
+	if act.Action == "hand-out" {
+		switch {
+		case act.Verified != "" && act.Verified != "card" && act.Verified != "receipt":
+			return Case{}, coded(KindInvalid, CodeVerifiedInvalid, "verified", nil, "请先核验身份 (verified is card or receipt)")
+		case a.Role == "window" && act.Verified == "":
+			return Case{}, coded(KindInvalid, CodeVerifiedInvalid, "verified", nil, "请先核验身份：刷身份证或查验回执 (verify identity: card or receipt)")
+		case a.Role == "window" && !h.pickupHeld(a.Window, c):
+			return Case{}, coded(KindConflict, CodeNotServingPickup, "", map[string]string{"number": c.Number},
+				"本窗口当前叫号不是领取办件 %s 的号 (window %d serves no pickup ticket listing case %s)", c.Number, a.Window, c.Number)
 		}
 	}
 	if act.Department != "" && act.Action != "route" {
@@ -334,7 +352,12 @@ func (h *Hall) ActOnCase(ctx context.Context, a Actor, department, number string
 			c.Department = act.Department
 		}
 		c.History = append(c.History, CaseStep{At: now, Action: act.Action, Department: c.Department, Terminal: a.Terminal, Staff: a.Staff,
-			Note: strings.TrimSpace(act.Waybill + " " + act.Reason)})
+			Note: strings.TrimSpace(act.Waybill + " " + act.Reason + " " + act.Verified)})
+		if act.Action == "hand-out" && act.Verified != "" {
+			// handed over to the verified citizen: the case is done
+			c.State, c.DoneAt = CaseClosed, now
+			c.History = append(c.History, CaseStep{At: now, Action: "close", Department: c.Department, Terminal: a.Terminal, Staff: a.Staff})
+		}
 		if c.State == CaseClosed {
 			c.DoneAt = now
 		}

@@ -169,7 +169,7 @@ func (m *memStore) Cases(ctx context.Context, q CaseQuery) ([]Case, error) {
 	for _, c := range m.cases {
 		if (q.TicketID == "" || c.TicketID == q.TicketID) && (q.Number == "" || c.Number == q.Number) &&
 			(q.Parent == "" || c.Parent == q.Parent) && (q.Department == "" || c.Department == q.Department) &&
-			(q.Agent == "" || c.Agent == q.Agent) && (q.Window == 0 || c.Window == q.Window) && (!q.Open || c.State != CaseClosed) &&
+			(q.Agent == "" || c.Agent == q.Agent) && (q.Window == 0 || c.Window == q.Window) && (q.State == "" || c.State == q.State) && (!q.Open || c.State != CaseClosed) &&
 			(len(q.TicketIDs) == 0 || slices.Contains(q.TicketIDs, c.TicketID)) {
 			out = append(out, c)
 		}

@@ -93,6 +93,7 @@ type CaseQuery struct {
 	Department string
 	Agent      string // the agent (代办员) handling it, a staff id
 	Window     int    // accepted (or not) at this window
+	State      string // in this state
 	Open       bool   // not yet closed
 	Limit      int
 }

@@ -22,6 +22,8 @@ type IssueRequest struct {
 	// one-ticket-per-ID rule holds for plain tickets too.
 	IDNumber string `json:"id_number,omitempty"`
 	IDType   string `json:"id_type,omitempty"` // the document of IDNumber (kiosk/idnumber.go)
+	// Pickup asks for a ticket to collect ready results (kiosk/pickup.go).
+	Pickup *PickupRequest `json:"pickup,omitempty"`
 	// Offline hands in a ticket a terminal node issued from its block of
 	// numbers while the hall node could not be reached.
 	Offline *OfflineClaim `json:"offline,omitempty"`
@@ -181,6 +183,9 @@ func (h *Hall) checkSubmission(ctx context.Context, actor Actor, s *Submission, 
 
 // Issue issues a ticket. The answer comes only after the ticket is on disk.
 func (h *Hall) Issue(ctx context.Context, a Actor, r IssueRequest) (IssueResult, error) {
+	if r.Pickup != nil {
+		return h.IssuePickup(ctx, a, r)
+	}
 	return h.issue(ctx, a, r, nil)
 }
 

@@ -68,6 +68,10 @@ type Ticket struct {
 	// Checklist is the window's verdict on each required material (by its
 	// name in the catalog): accepted, or correction (补正) with a note.
 	Checklist map[string]Mark `json:"checklist,omitempty"`
+	// Purpose is PurposePickup for a ticket that collects results (出件):
+	// Cases lists the ready cases it collects.
+	Purpose string   `json:"purpose,omitempty"`
+	Cases   []string `json:"cases,omitempty"`
 }
 
 // Mark is the window's verdict on one required material.

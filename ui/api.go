@@ -112,6 +112,9 @@ type issuedView struct {
 	// New: this request made the ticket (not a replay, nor a ticket the
 	// citizen already held): a terminal node prints it.
 	New bool `json:"new,omitempty"`
+	// Purpose "pickup": the ticket collects the ready Cases (出件).
+	Purpose string   `json:"purpose,omitempty"`
+	Cases   []string `json:"cases,omitempty"`
 }
 
 func (s *Server) zoneName(id string) string {
@@ -164,6 +167,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res ki
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Matter: t.Matter, Package: t.Package,
 		Priority: t.Priority, Status: t.Status, WaitingAhead: res.WaitingAhead, IssuedAt: t.IssuedAt.In(s.cfg.Location),
 		StatusURL: statusURL, Offline: t.Offline, OfflineLeft: offlineLeft, New: res.Created && !res.Replay, Agent: s.agencyView(t.Agent),
+		Purpose: t.Purpose, Cases: t.Cases,
 	}
 	if p := s.printers[c.ID]; p != nil && res.Created {
 		printed := true
@@ -261,6 +265,10 @@ type ticketView struct {
 	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
 	Checklist    map[string]kiosk.Mark `json:"checklist,omitempty"`
 	Agent        *kiosk.Agency         `json:"agent,omitempty"` // staff only: the agent (代办员) handling it
+	Purpose      string                `json:"purpose,omitempty"`
+	// Cases, of a pickup ticket: the case numbers, or to the window serving
+	// it (and admins) the cases whole (caseView)
+	Cases any `json:"cases,omitempty"`
 }
 
 type maskedApplicant struct {
@@ -278,7 +286,11 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 		n := t.Window
 		v.Window = &n
 	}
+	v.Purpose = t.Purpose
 	if staff {
+		if len(t.Cases) > 0 {
+			v.Cases = t.Cases
+		}
 		v.Result, v.Rated, v.Checklist = t.Result, t.Rated, t.Checklist
 		v.StatusURL = s.statusURL(t)
 		v.Agent = s.agencyView(t.Agent)
@@ -333,7 +345,12 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	if isTerminal {
 		c := caller{Terminal: term}
-		writeJSON(w, http.StatusOK, s.view(&t, ahead, mayReadSubmission(c, &t), c.Role != config.RoleDisplay))
+		full := mayReadSubmission(c, &t)
+		v := s.view(&t, ahead, full, c.Role != config.RoleDisplay)
+		if full && len(t.Cases) > 0 {
+			v.Cases = s.pickupCaseViews(r.Context(), t.Cases)
+		}
+		writeJSON(w, http.StatusOK, v)
 		return
 	}
 	if !s.publicLimit.allow(clientAddr(r)) {

@@ -59,6 +59,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/api/v1/cases/x/rejection/print", "", []string{"win1", "win2"}},
 		{"POST", "/api/v1/cases/x/correction/print", "", []string{"win1", "win2"}},
 		{"GET", "/api/v1/departments", "", all},
+		{"POST", "/api/v1/cases/x/label/print", "", []string{"win1", "win2"}},
+		{"GET", "/api/v1/cases/x/slip/label", "", []string{"admin", "dept", "win1", "win2"}},
 		{"GET", "/api/v1/cases?window=1", "", []string{"admin", "win1"}},
 		{"POST", "/api/v1/cases/x/receipt/print", "", []string{"win1", "win2"}},
 		{"POST", "/api/v1/cases/x/notice/print", "", []string{"win1", "win2"}},

@@ -43,6 +43,8 @@ func slipKind(doc string) (string, bool) {
 		return devices.SlipRejection, true
 	case "correction":
 		return devices.SlipCorrection, true
+	case "label":
+		return devices.SlipLabel, true
 	}
 	return "", false
 }
@@ -67,6 +69,18 @@ func (s *Server) slipCase(ctx context.Context, c caller, number, kind string) (k
 		if parts, err = s.hall.Cases(ctx, kiosk.CaseQuery{Parent: k.Number}); err != nil {
 			return kiosk.Case{}, nil, err
 		}
+	}
+	if kind == devices.SlipLabel {
+		// the address in full: the window that mails it, or an admin
+		if c.Role == config.RoleDepartment {
+			return kiosk.Case{}, nil, &kiosk.Error{Kind: kiosk.KindForbidden, Msg: "a back office prints no mail labels"}
+		}
+		if k.Delivery != "mail" || k.Waybill == "" {
+			return kiosk.Case{}, nil, &kiosk.Error{Kind: kiosk.KindConflict, Code: kiosk.CodeCaseState,
+				Params: map[string]string{"number": k.Number, "state": k.State, "action": kind},
+				Msg:    "办件 " + k.Number + " 尚未登记邮件运单号 (case " + k.Number + " has no waybill: record the mailing first)"}
+		}
+		return k, nil, nil
 	}
 	// a window's notice of a matter it did not accept goes with that record
 	// only; receipts and result notices with accepted cases only
@@ -136,6 +150,10 @@ func (s *Server) caseSlip(ctx context.Context, k kiosk.Case, parts []kiosk.Case,
 		if kind == devices.SlipCorrection && len(k.Corrections) > 0 {
 			sl.Corrections = k.Corrections // as told when the window decided
 		}
+		if sub := t.Submission; sub != nil && kind == devices.SlipLabel {
+			d := sub.Delivery
+			sl.Recipient, sl.Phone, sl.Address, sl.Postcode = d.Recipient, d.Phone, d.Address, d.Postcode
+		}
 		if sub := t.Submission; sub != nil {
 			sl.ApplicantMasked = kiosk.MaskName(sub.Applicant.Name)
 			if k.Delivery == "mail" {
@@ -147,6 +165,9 @@ func (s *Server) caseSlip(ctx context.Context, k kiosk.Case, parts []kiosk.Case,
 		sl.CollectAt = s.collectAt(k.Window)
 	}
 	sl.Notices = slipNotices(kind, len(sl.Corrections) > 0)
+	if kind == devices.SlipLabel {
+		sl.Notices, sl.ProgressURL, sl.Materials, sl.Corrections = nil, "", nil, nil
+	}
 	return sl
 }
 

@@ -210,6 +210,9 @@ func FuzzIssueBody(f *testing.F) {
 		`{"matter":"` + m + `","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"delivery":{"mode":"mail","recipient":"张三丰","phone":"13800000000","address":"涵江区","postcode":"351100"}}}`,
 		`{"zone":"A","id_number":"11010519491231002X"}`, `{"zone":"A","offline":{}}`,
 		`{"zone":1}`, `{"zone":"A"} {}`, `[]`, `null`, `{"zone":"A","x":1}`, ``, `{"matter":""}`,
+		`{"pickup":{"id_number":"11010519491231002X"}}`, `{"pickup":{"case":"X"}}`, `{"pickup":{"code":"http://h/c/X?token=1"}}`,
+		`{"pickup":{}}`, `{"zone":"A","pickup":{"case":"X"}}`, `{"zone":"A","id_number":"USA350386021408"}`,
+		`{"zone":"A","id_number":"E1234567","id_type":"passport"}`, `{"zone":"A","id_number":"E1234567","id_type":"visa"}`,
 	} {
 		f.Add([]byte(s), "")
 	}
@@ -336,7 +339,8 @@ func FuzzCaseActionBody(f *testing.F) {
 	h := newFuzzHall(f)
 	actions := []string{"route", "approve", "reject", "ready", "hand-out", "mail", "close", "suspend", "resume"}
 	for _, a := range actions {
-		for _, s := range []string{``, `{}`, `{"reason":"材料不全"}`, `{"waybill":"SF1234567890"}`, `{"waybill":1}`, `{"x":1}`} {
+		for _, s := range []string{``, `{}`, `{"reason":"材料不全"}`, `{"waybill":"SF1234567890"}`, `{"waybill":1}`, `{"x":1}`,
+			`{"department":"人社局"}`, `{"department":"外星局"}`, `{"verified":"card"}`, `{"verified":"x"}`} {
 			f.Add(a, []byte(s))
 		}
 	}

@@ -400,6 +400,10 @@ func (db *DB) Cases(ctx context.Context, q kiosk.CaseQuery) ([]kiosk.Case, error
 			args = append(args, id)
 		}
 	}
+	if q.State != "" {
+		where = append(where, "state = ?")
+		args = append(args, q.State)
+	}
 	if q.Window > 0 {
 		where = append(where, "json_extract(data, '$.window') = ?")
 		args = append(args, q.Window)
