@@ -174,6 +174,58 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	b.click(`[data-action=ready][data-for="` + caseNo + `"]`)
 	b.waitText(`[data-case="`+caseNo+`"] .case-state`, "待领取")
 
+	// ---- the citizen comes back with the receipt's QR code ----------------------------
+	progress := ""
+	for _, s := range slipsOf(printer) {
+		if s.Number == caseNo && s.ProgressURL != "" {
+			progress = s.ProgressURL
+		}
+	}
+	if progress == "" {
+		t.Fatal("no receipt was printed for " + caseNo)
+	}
+	b.viewport(1080, 1920)
+	b.open("/kiosk?token=" + tokKiosk)
+	b.wait("the event stream", `document.body.dataset.ws === 'open'`)
+	b.click("[data-action=pickup]")
+	b.wait("the pickup screen", `document.querySelector('main').dataset.screen === 'pickup'`)
+	readQR(t, e, progress)
+	b.wait("the pickup ticket", `document.querySelector('main').dataset.screen === 'result' && !!document.querySelector('#pickup-cases [data-case="`+caseNo+`"]')`)
+	var pickupNo string
+	b.eval(`document.getElementById('result-title').dataset.number`, &pickupNo)
+	b.check("chain-kiosk-pickup")
+	b.click("[data-action=done]")
+
+	// nothing ready for another ID: said in words, no ticket
+	b.click("[data-action=pickup]")
+	placeCard(t, e, idcardsim.SampleResidencePermit(), "residence_permit")
+	b.wait("nothing ready", `document.querySelector('main').dataset.screen === 'pickup' && !!document.getElementById('error')?.textContent`)
+	oneLanguage(t, "kiosk pickup", "zh", b.text("#error"))
+	b.click("[data-action=home]")
+
+	// ---- the window hands out ----------------------------------------------------------
+	b.viewport(1920, 1080)
+	b.open("/window?token=" + tokWin1 + "&window=1")
+	b.click("[data-action=call]")
+	b.waitText("#held [data-number]", pickupNo)
+	b.wait("the pickup's case", `!!document.querySelector('#pickup [data-case="`+caseNo+`"]')`)
+	b.setValue(`#pickup select[data-verify-for="`+caseNo+`"]`, "receipt")
+	b.check("chain-window-pickup")
+	b.click(`#pickup [data-action=hand-out]`)
+	b.wait("handed out", `['handed_out', 'closed'].includes(document.querySelector('#pickup [data-case="`+caseNo+`"]')?.dataset.state)`)
+	b.click("[data-action=finish-pickup]")
+	b.wait("nothing held", `!document.querySelector('#held [data-number]')`)
+	cs := e.want(e.do("GET", "/api/v1/cases?window=1", tokWin1, ""), 200)
+	handed := false
+	for _, x := range cs.body["cases"].([]any) {
+		if c := x.(map[string]any); c["number"] == caseNo {
+			handed = c["state"] == "handed_out" || c["state"] == "closed"
+		}
+	}
+	if !handed {
+		t.Errorf("case %s after the hand-out: %s", caseNo, cs.raw)
+	}
+
 	// ---- a walk-in at the guide desk; the window does not accept: a reason, the notice --
 	b.viewport(1920, 1080)
 	b.open("/guide?token=" + tokGuide)
