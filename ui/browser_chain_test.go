@@ -226,6 +226,28 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 		t.Errorf("case %s after the hand-out: %s", caseNo, cs.raw)
 	}
 
+	// ---- a result to be mailed: the window records the waybill, the label prints ------
+	// (set up: a mail case accepted, routed, approved and ready)
+	mailNo, _ := acceptMailCase(t, e)
+	e.want(e.do("POST", "/api/v1/cases/"+mailNo+"/route", tokWin1, ""), 200)
+	e.want(e.do("POST", "/api/v1/cases/"+mailNo+"/approve", tokDeptSJ, ""), 200)
+	e.want(e.do("POST", "/api/v1/cases/"+mailNo+"/ready", tokDeptSJ, ""), 200)
+	b.open("/window?token=" + tokWin1 + "&window=1")
+	b.wait("the ready mail case", `!!document.querySelector('#mine [data-case="`+mailNo+`"][data-state=ready] [data-action=mail]')`)
+	b.click(`#mine [data-action=mail][data-case="` + mailNo + `"]`)
+	b.waitText("#error", "请填写快递单号")
+	b.typeInto(`#waybill-`+mailNo, "SF1234567890")
+	b.click(`#mine [data-action=mail][data-case="` + mailNo + `"]`)
+	b.wait("mailed, the label printed", `document.getElementById('msg').textContent.includes('SF1234567890') && document.getElementById('msg').textContent.includes('地址标签')`)
+	b.wait("the case mailed", `['mailed', 'closed'].includes(document.querySelector('#mine [data-case="`+mailNo+`"]')?.dataset.state)`)
+	labelled := false
+	for _, s := range slipsOf(printer) {
+		labelled = labelled || (s.Kind == devices.SlipLabel && s.Number == mailNo && s.Waybill == "SF1234567890")
+	}
+	if !labelled {
+		t.Errorf("no address label with the waybill was printed for %s", mailNo)
+	}
+
 	// ---- a walk-in at the guide desk; the window does not accept: a reason, the notice --
 	b.viewport(1920, 1080)
 	b.open("/guide?token=" + tokGuide)
