@@ -285,10 +285,10 @@
         tk.agent ? h('span', { class: 'tag', dataset: { agent: tk.agent.agent } }, t('w.agent')) : null,
         tk.purpose === 'pickup' ? h('span', { class: 'tag', id: 'held-pickup' }, cw('pickupTicket')) : null,
         tk.recalls ? h('span', {}, t('w.recalls', { n: tk.recalls })) : null),
-      tk.purpose === 'pickup' ? pickupPart(tk) : null,
-      h('h3', {}, t('w.sub')),
-      h('dl', { class: 'kv', id: 'submission' }, rows),
-      h('div', { class: 'materials-grid' }, pagesPart(tk), mats.length ? checklistPart(tk, mats) : null));
+      tk.purpose === 'pickup' ? pickupPart(tk) : [
+        h('h3', {}, t('w.sub')),
+        h('dl', { class: 'kv', id: 'submission' }, rows),
+        h('div', { class: 'materials-grid' }, pagesPart(tk), mats.length ? checklistPart(tk, mats) : null)]);
   }
 
   // ---- materials: thumbnails, the viewer, the checklist, more scans --------
@@ -651,7 +651,7 @@
     const called = tk && tk.status === 'called';
     const held = !!tk;
     const b = (action, label, enabled, fn, cls) => h('button', { type: 'button', class: cls || '', dataset: { action }, disabled: !enabled || S.busy, onclick: fn }, label);
-    const needMatter = held && !tk.matter && !tk.package;
+    const needMatter = held && !tk.matter && !tk.package && tk.purpose !== 'pickup';
     const zoneMatters = needMatter ? S.catalog.matters.filter((m) => m.zone === tk.zone) : [];
     const windows = [];
     for (const z of App.CFG.zones || []) for (const w of z.windows || []) if (w !== S.n) windows.push(w);
