@@ -72,6 +72,9 @@ const (
 	RoleAdmin   = "admin"
 	// RoleDepartment is a back office (后台) that approves its department's cases.
 	RoleDepartment = "department"
+	// RoleCounter is a window's citizen-facing screen (评价屏): it rates the
+	// service its window last finished, once.
+	RoleCounter = "counter"
 )
 
 // Terminal is one caller of the API and its bearer token.
@@ -591,18 +594,18 @@ func (c *Config) validateTerminals(windows map[int]string) error {
 			return errf(key+".id", "terminal %s is listed twice", t.ID)
 		}
 		ids[t.ID] = true
-		if !slices.Contains([]string{RoleKiosk, RoleGuide, RoleWindow, RoleDisplay, RoleAdmin, RoleDepartment}, t.Role) {
-			return errf(key+".role", "%q is not one of kiosk, guide, window, display, admin, department", t.Role)
+		if !slices.Contains([]string{RoleKiosk, RoleGuide, RoleWindow, RoleDisplay, RoleAdmin, RoleDepartment, RoleCounter}, t.Role) {
+			return errf(key+".role", "%q is not one of kiosk, guide, window, display, admin, department, counter", t.Role)
 		}
 		if (t.Role == RoleDepartment) != (t.Department != "") {
 			return errf(key+".department", "a department terminal, and only one, names its department")
 		}
-		if t.Role == RoleWindow {
+		if t.Role == RoleWindow || t.Role == RoleCounter {
 			if _, ok := windows[t.Window]; !ok {
 				return errf(key+".window", "window %d is in no zone", t.Window)
 			}
 		} else if t.Window != 0 {
-			return errf(key+".window", "only a window terminal has a window number")
+			return errf(key+".window", "only a window or counter terminal has a window number")
 		}
 		sum, field, err := tokenSum(key, t)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 )
@@ -256,5 +257,20 @@ func (h *Hall) Appointments(ctx context.Context, q AppointmentQuery) ([]Appointm
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: appointments: %w", err)
 	}
+	return as, nil
+}
+
+// TodayAppointments returns today's appointments of an ID number, every
+// state, by start time: a card placed at a kiosk finds its booking.
+func (h *Hall) TodayAppointments(ctx context.Context, idType, idNumber string) ([]Appointment, error) {
+	id := strings.ToUpper(strings.TrimSpace(idNumber))
+	if _, err := CheckID("id_number", idType, id); err != nil {
+		return nil, err
+	}
+	as, err := h.store.Appointments(ctx, AppointmentQuery{IDHash: h.IDHash(id), Date: h.day(h.now())})
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: appointments: %w", err)
+	}
+	sort.SliceStable(as, func(i, j int) bool { return as[i].Start < as[j].Start })
 	return as, nil
 }

@@ -425,12 +425,24 @@ func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, co
 		if t.Rated {
 			return coded(KindConflict, CodeAlreadyRated, "", map[string]string{"number": t.Number}, "%s 号已经评价过了 (ticket %s was rated already: 一次一评)", t.Number, t.Number)
 		}
-		if a.Role == "window" && a.Window != t.Window {
+		if now.Sub(t.FinishedAt) > RatingWindow {
+			return coded(KindConflict, CodeRatingClosed, "", map[string]string{"number": t.Number},
+				"%s 号的评价时间已过 (ticket %s finished more than 24 hours ago)", t.Number, t.Number)
+		}
+		if (a.Role == "window" || a.Role == "counter") && a.Window != t.Window {
 			return forbidden("ticket %s was served at window %d", t.Number, t.Window)
 		}
-		channel := "counter"
-		if a.Role == "kiosk" {
-			channel = "kiosk"
+		if a.Role == "counter" && h.lastFinished(t.Window) != t {
+			return coded(KindForbidden, CodeRatingForbidden, "", nil, "评价屏只能评价本窗口刚办结的服务 (a counter rates its window's last finished service)")
+		}
+		var channel string
+		switch a.Role {
+		case "window", "counter": // the window's rating pad (in process) or citizen screen
+			channel = "counter"
+		case RoleCitizen:
+			channel = "online"
+		default:
+			return coded(KindForbidden, CodeRatingForbidden, "", nil, "评价只能由办事群众本人进行 (only the citizen served rates)")
 		}
 		r := Rating{
 			TicketID: t.ID, Number: t.Number, Zone: t.Zone, Matter: t.Matter, Window: t.Window, Staff: t.Staff,
@@ -446,10 +458,31 @@ func (h *Hall) Rate(ctx context.Context, a Actor, ticketID string, level int, co
 		h.event(ch, now, "rating.recorded", map[string]any{
 			"number": t.Number, "window": t.Window, "level": level, "follow_up": r.FollowUp,
 		})
+		// the window's page shows the rating; it never asks for it
+		h.event(ch, now, "ticket.rated", map[string]any{"ticket": t.ID, "number": t.Number, "window": t.Window, "level": level})
 		out = r
 		return nil
 	})
 	return out, err
+}
+
+// RatingWindow is how long after a service ends the citizen may rate it.
+const RatingWindow = 24 * time.Hour
+
+// RoleCitizen is the actor of a rating made with a ticket's status link.
+const RoleCitizen = "citizen"
+
+// lastFinished is the ticket window w finished last (nil: none in memory).
+// h.mu is held.
+func (h *Hall) lastFinished(w int) *Ticket {
+	var last *Ticket
+	for _, t := range h.tickets {
+		if t.Window == w && t.Status == StatusDone && (last == nil || t.FinishedAt.After(last.FinishedAt) ||
+			t.FinishedAt.Equal(last.FinishedAt) && t.IssuedAt.After(last.IssuedAt)) {
+			last = t
+		}
+	}
+	return last
 }
 
 // RateLast records a rating from a window's rating pad: for the last ticket

@@ -147,8 +147,8 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 
 // answerIssued answers a ticket issue (or an appointment's check-in): a new
 // ticket on a terminal with a printer counts only once printed.
-func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult) {
-	s.answer(w, r, c, res, s.statusURL(&res.Ticket), nil, func(ctx context.Context, reason string) error {
+func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult) (issuedView, bool) {
+	return s.answer(w, r, c, res, s.statusURL(&res.Ticket), nil, func(ctx context.Context, reason string) error {
 		return s.hall.Void(ctx, c.actor(), res.Ticket.ID, reason)
 	})
 }
@@ -157,7 +157,7 @@ func (s *Server) answerIssued(w http.ResponseWriter, r *http.Request, c caller, 
 // on a terminal with a printer; a ticket that did not print is voided
 // (void) unless config holds it for reprint.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res kiosk.IssueResult, statusURL string, offlineLeft *int,
-	void func(ctx context.Context, reason string) error) {
+	void func(ctx context.Context, reason string) error) (issuedView, bool) {
 	t := res.Ticket
 	status := http.StatusCreated
 	if !res.Created && !res.Replay {
@@ -181,16 +181,17 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c caller, res ki
 				// a ticket nobody holds on paper must not wait in the queue
 				if verr := void(r.Context(), "print failed: "+perr.Error()); verr != nil {
 					s.failUpstream(w, r, verr)
-					return
+					return v, false
 				}
-				writeError(w, http.StatusServiceUnavailable, "", "取号凭条打印失败，请到导办台取号 (the ticket could not be printed; please go to the guide desk)")
-				return
+				writeCoded(w, http.StatusServiceUnavailable, "", CodeTicketPrintFailed, nil, "取号凭条打印失败，请到导办台取号 (the ticket could not be printed; please go to the guide desk)")
+				return v, false
 			}
 			v.PrintError = "取号凭条打印失败，请到导办台补打 (not printed: the guide desk reprints it)"
 		}
 		v.Printed = &printed
 	}
 	writeJSON(w, status, v)
+	return v, true
 }
 
 // printable is what the printer prints of a ticket: no name, no ID number.
@@ -402,8 +403,39 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"zones": s.zoneViews(), "waiting": s.hall.Waiting(), "seq": s.hall.LastSeq()})
 }
 
+// rate records the citizen's rating: with the ticket's status link key
+// (?token=KEY, no terminal token), or from the counter (the window's
+// citizen screen) of the window that finished it. A kiosk, a window or any
+// other terminal → 403: staff never rate, nor a stranger at a kiosk.
 func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
-	c, _ := callerOf(r)
+	tok := bearer(r)
+	var a kiosk.Actor
+	if term, ok := s.lookup(tok); ok {
+		if !s.terminalLimit.allow(term.ID) {
+			tooMany(w)
+			return
+		}
+		if term.Role != config.RoleCounter {
+			writeCoded(w, http.StatusForbidden, "", kiosk.CodeRatingForbidden, nil, "评价只能由办事群众本人进行 (a "+term.Role+" terminal may not rate)")
+			return
+		}
+		a = caller{Terminal: term}.actor()
+	} else {
+		if !s.publicLimit.allow(clientAddr(r)) {
+			tooMany(w)
+			return
+		}
+		t, _, err := s.hall.Ticket(r.Context(), r.PathValue("id"))
+		if err != nil && kiosk.KindOf(err) != kiosk.KindNotFound {
+			s.fail(w, r, err)
+			return
+		}
+		if err != nil || tok == "" || !constantEqual(tok, t.StatusKey) {
+			writeCoded(w, http.StatusUnauthorized, "", CodeTokenRequired, nil, "a valid terminal token or the ticket's status link is needed")
+			return
+		}
+		a = kiosk.Actor{Terminal: "status-link", Role: kiosk.RoleCitizen}
+	}
 	var req struct {
 		Level   int    `json:"level"`
 		Comment string `json:"comment"`
@@ -411,7 +443,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req, false) {
 		return
 	}
-	rt, err := s.hall.Rate(r.Context(), c.actor(), r.PathValue("id"), req.Level, req.Comment)
+	rt, err := s.hall.Rate(r.Context(), a, r.PathValue("id"), req.Level, req.Comment)
 	if err != nil {
 		s.fail(w, r, err)
 		return

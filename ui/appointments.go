@@ -120,7 +120,48 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.answerIssued(w, r, c, res)
+	if v, ok := s.answerIssued(w, r, c, res); ok && res.Created {
+		// the terminal's own screen shows the ticket, however the check-in
+		// came (its page, a QR read, the API)
+		if err := s.hall.Emit(r.Context(), "appointment.checked_in", map[string]any{"ticket": v}, c.ID, nil); err != nil {
+			s.log.Error("appointment.checked_in event", "err", err)
+		}
+	}
+}
+
+// lookupAppointments finds today's appointments of an ID number (the card
+// placed at a kiosk): POST /api/v1/appointments/lookup {"id_number"}.
+func (s *Server) lookupAppointments(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		IDNumber string `json:"id_number"`
+		IDType   string `json:"id_type"`
+	}
+	if !decode(w, r, &req, false) {
+		return
+	}
+	as, err := s.hall.TodayAppointments(r.Context(), req.IDType, req.IDNumber)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	type found struct {
+		Code       string `json:"code"`
+		Matter     string `json:"matter"`
+		MatterName string `json:"matter_name"`
+		Date       string `json:"date"`
+		Start      string `json:"start"`
+		End        string `json:"end"`
+		State      string `json:"state"`
+	}
+	out := make([]found, 0, len(as))
+	for _, a := range as {
+		f := found{Code: a.Code, Matter: a.Matter, Date: a.Date, Start: a.Start, End: a.End, State: a.Status}
+		if m, ok := s.hall.Catalog().Matter(a.Matter); ok {
+			f.MatterName = m.Name
+		}
+		out = append(out, f)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"appointments": out})
 }
 
 var apptAdmins = roles(config.RoleAdmin, config.RoleGuide)

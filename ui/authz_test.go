@@ -16,10 +16,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	e, _ := newAgentEnv(t)
 	callers := map[string]string{
 		"kiosk": tokKiosk, "guide": tokGuide, "win1": tokWin1, "win2": tokWin2,
-		"display": tokDisplay, "admin": tokAdmin, "dept": tokDeptSJ, "agent": tokGuide,
+		"display": tokDisplay, "admin": tokAdmin, "dept": tokDeptSJ, "agent": tokGuide, "counter": tokCounter,
 	}
 	headers := map[string][]string{"agent": {staffHeader, e.signIn("D07")}}
-	all := []string{"kiosk", "guide", "win1", "win2", "display", "admin", "dept", "agent"}
+	all := []string{"kiosk", "guide", "win1", "win2", "display", "admin", "dept", "agent", "counter"}
 	tests := []struct {
 		method, path, body string
 		allowed            []string
@@ -32,7 +32,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/api/v1/leases", `{"zones":["A"]}`, []string{"kiosk", "guide"}},
 		{"POST", "/api/v1/leases/return", `{"day":"2026-11-27","zone":"A","block_from":1,"from":1}`, []string{"kiosk", "guide"}},
 		{"GET", "/api/v1/leases", "", []string{"admin"}},
-		{"POST", "/api/v1/tickets/x/rating", `{"level":5}`, []string{"win1", "win2", "kiosk"}},
+		{"POST", "/api/v1/tickets/x/rating", `{"level":5}`, []string{"counter"}},
 		{"POST", "/api/v1/tickets/x/print", "", []string{"kiosk", "guide"}},
 		{"POST", "/api/v1/tickets/x/void", "", []string{"kiosk", "guide", "admin"}},
 		{"GET", "/api/v1/windows/1", "", []string{"win1", "admin"}},
@@ -71,6 +71,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/appointments", "", []string{"admin", "guide"}},
 		{"POST", "/api/v1/appointments/x/check-in", "", []string{"kiosk", "guide"}},
 		{"POST", "/api/v1/appointments/check-in", `{}`, []string{"kiosk", "guide"}},
+		{"POST", "/api/v1/appointments/lookup", `{}`, []string{"kiosk", "guide"}},
 		{"POST", "/api/v1/materials", "x", []string{"kiosk", "win1", "win2"}},
 		{"POST", "/api/v1/scans", `{}`, []string{"kiosk", "win1", "win2"}},
 		{"GET", "/api/v1/materials/" + strings.Repeat("a", 32) + ".pdf", "", []string{"kiosk", "win1", "win2", "admin"}},

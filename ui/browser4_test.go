@@ -44,7 +44,7 @@ func testBackOfficeAndFollowUps(t *testing.T, b *browser, p *slipPrinter) {
 	id := str(tk.body, "id")
 	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
 	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"consulted"}`), 200)
-	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":1}`), 201)
+	e.want(e.rateAsCitizen(id, `{"level":1}`), 201)
 
 	// the back office of 市场监管局 approves the case and makes it ready
 	b.viewport(1280, 900)

@@ -682,10 +682,21 @@ func testWindow(t *testing.T, b *browser) {
 	if id == "" {
 		t.Fatalf("no audit for A001: %s", au.raw)
 	}
+	// the citizen rates (the window's page never asks for it: issue #17)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if tk, _, err := e.hall.Ticket(context.Background(), id); err == nil && tk.Status == "done" || time.Now().After(deadline) {
+			break
+		}
+	}
+	e.want(e.rateAsCitizen(id, `{"level":5}`), 201)
 	tk := e.want(e.do("GET", "/api/v1/tickets/"+id, tokAdmin, ""), 200)
-	if tk.body["result"] != "accepted" {
+	if tk.body["result"] != "accepted" || tk.body["rated"] != true {
 		t.Errorf("A001 after the window: %s", tk.raw)
 	}
+	e.want(e.rateAsCitizen(id, `{"level":3}`), 409)
+	// the citizen's rating shows on the officer's page (ticket.rated)
+	b.wait("the citizen's rating on the window", `document.getElementById('rating-done')?.dataset.level === '5'`)
+	b.check("window-rated")
 
 	// a chosen number needs a reason, said in words
 	b.typeInto("#pick-number", "A002")
@@ -786,7 +797,7 @@ func testAdminAndStatus(t *testing.T, b *browser) {
 	e.want(e.do("POST", "/api/v1/tickets", tokGuide, `{"zone":"C"}`), 201)
 	c := e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
 	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"consulted"}`), 200)
-	e.want(e.do("POST", "/api/v1/tickets/"+str(c.body["ticket"].(map[string]any), "id")+"/rating", tokWin1, `{"level":4}`), 201)
+	e.want(e.rateAsCitizen(str(c.body["ticket"].(map[string]any), "id"), `{"level":4}`), 201)
 	b.viewport(1920, 1080)
 	b.open("/admin?token=" + tokAdmin)
 	b.wait("the stats", `!!document.querySelector('#stats tbody tr') && !!document.querySelector('#audit tbody tr')`)

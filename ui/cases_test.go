@@ -201,7 +201,7 @@ func TestFollowUpEndpoints(t *testing.T) {
 	id := str(tk.body, "id")
 	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
 	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"consulted"}`), 200)
-	rt := e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":1,"comment":"等太久"}`), 201)
+	rt := e.want(e.rateAsCitizen(id, `{"level":1,"comment":"等太久"}`), 201)
 	if rt.body["follow_up"] != true || rt.body["follow_up_due"] != "2026-12-04" {
 		t.Fatalf("rating: %s", rt.raw)
 	}
@@ -247,11 +247,11 @@ func TestFollowUpEndpoints(t *testing.T) {
 func seedRated(t *testing.T, e *env) {
 	t.Helper()
 	_, id := acceptMailCase(t, e)
-	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":5}`), 201)
+	e.want(e.rateAsCitizen(id, `{"level":5}`), 201)
 	tk := e.want(e.do("POST", "/api/v1/tickets", tokKiosk, `{"zone":"A"}`), 201)
 	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
 	e.want(e.do("POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"consulted"}`), 200)
-	e.want(e.do("POST", "/api/v1/tickets/"+str(tk.body, "id")+"/rating", tokWin1, `{"level":2}`), 201)
+	e.want(e.rateAsCitizen(str(tk.body, "id"), `{"level":2}`), 201)
 }
 
 // TestStatsRatesAndCases: the new figures in the JSON and the CSV.

@@ -272,7 +272,7 @@ func FuzzRatingBody(f *testing.F) {
 			done, _ = h.finished(t, "consulted")
 		}
 		before := h.state(t)
-		rec := h.serve("POST", "/api/v1/tickets/"+done.ID+"/rating", tokWin1, body)
+		rec := h.serve("POST", "/api/v1/tickets/"+done.ID+"/rating", done.StatusKey, body) // the citizen, with the status link's key
 		h.check(t, before, rec)
 		if rec.Code == http.StatusCreated {
 			done = nil // rated: the next input rates a new ticket

@@ -97,4 +97,3 @@ func TestWindowCases(t *testing.T) {
 		t.Fatal(r.raw)
 	}
 }
-

@@ -123,7 +123,8 @@ func (s *Server) routes() {
 
 	// the status link as a QR code (ticketqr.go)
 	m.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.hallPublic(s.ticketQR))
-	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.auth(roles(config.RoleWindow, config.RoleKiosk), s.hallOwned(s.rate)))
+	// the citizen rates: the status link's key, or the window's citizen screen (counter)
+	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.hallPublic(s.rate))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))
 	m.HandleFunc("POST /api/v1/tickets/{id}/void", s.auth(roles(config.RoleKiosk, config.RoleGuide, config.RoleAdmin), s.hallOwned(s.void)))
 	m.HandleFunc("GET /api/v1/queue", s.auth(anyRole, s.queue))
@@ -158,6 +159,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/appointments", s.auth(apptAdmins, s.hallOwned(s.listAppointments)))
 	m.HandleFunc("POST /api/v1/appointments/{code}/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
 	m.HandleFunc("POST /api/v1/appointments/check-in", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.checkIn))
+	m.HandleFunc("POST /api/v1/appointments/lookup", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.hallOwned(s.lookupAppointments)))
 	// agents (代办员): a member flagged agent signed in at a guide terminal (ui/agents.go)
 	m.HandleFunc("POST /api/v1/agent/takeovers", s.auth(roles(config.RoleGuide), s.takeOverRoute()))
 	m.HandleFunc("GET /api/v1/agent/matters", s.auth(roles(config.RoleGuide, config.RoleAdmin), s.hallOwned(s.agentMatters)))

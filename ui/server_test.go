@@ -34,6 +34,7 @@ const (
 	tokAdmin   = "admin-token-0123456789"
 	tokDeptSJ  = "dept-sj-token-0123456"
 	tokDeptRS  = "dept-rs-token-0123456"
+	tokCounter = "counter1-token-0123456"
 )
 
 const testConfig = `
@@ -46,6 +47,7 @@ terminals = [
   { id = "admin", role = "admin", token = "admin-token-0123456789" },
   { id = "dept-sj", role = "department", department = "市场监管局", token = "dept-sj-token-0123456" },
   { id = "dept-rs", role = "department", department = "人社局", token = "dept-rs-token-0123456" },
+  { id = "counter-1", role = "counter", window = 1, token = "counter1-token-0123456" },
 ]
 `
 
@@ -236,10 +238,11 @@ func TestTicketFlow(t *testing.T) {
 	e.want(e.do("GET", "/api/v1/cases", tokAdmin, ""), 200)
 	// rating: 1..5, once, by the window that served it
 	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin2, `{"level":5}`), 403)
-	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":0}`), 400)
-	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":"5"}`), 400)
-	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":5,"comment":"好"}`), 201)
-	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":5}`), 409)
+	e.want(e.do("POST", "/api/v1/tickets/"+id+"/rating", tokWin1, `{"level":5}`), 403) // a window never rates (issue #17)
+	e.want(e.rateAsCitizen(id, `{"level":0}`), 400)
+	e.want(e.rateAsCitizen(id, `{"level":"5"}`), 400)
+	e.want(e.rateAsCitizen(id, `{"level":5,"comment":"好"}`), 201)
+	e.want(e.rateAsCitizen(id, `{"level":5}`), 409)
 	// nobody waits: 204
 	e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 204)
 	e.want(e.do("POST", "/api/v1/windows/1/recall", tokWin1, ""), 409)

@@ -628,7 +628,9 @@ func TestPlatformHandOff(t *testing.T) {
 	b, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, append(b, []byte(fmt.Sprintf("[platform]\ndir = %q\n", out))...), 0o600)
 	p := start(t, cfg, addr)
-	request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`)
+	_, issued, _ := request(addr, "POST", "/api/v1/tickets", tokKiosk, `{"matter":"HJ-SJ-0001"}`)
+	statusURL, _ := issued["status_url"].(string)
+	statusKey := statusURL[strings.Index(statusURL, "token=")+len("token="):]
 	request(addr, "POST", "/api/v1/windows/1/call", tokWin, "")
 	if code, _, _ := request(addr, "POST", "/api/v1/windows/1/finish", tokWin, `{"result":"accepted"}`); code != 200 {
 		t.Fatal(code)
@@ -639,7 +641,8 @@ func TestPlatformHandOff(t *testing.T) {
 	// rate the service after the restart: the hand-off goes on from its cursor
 	_, list, _ := request(addr, "GET", "/api/v1/cases", tokAdmin, "")
 	ticket := list["cases"].([]any)[0].(map[string]any)["ticket"].(string)
-	if code, _, _ := request(addr, "POST", "/api/v1/tickets/"+ticket+"/rating", tokWin, `{"level":5}`); code != 201 {
+	// the citizen rates, with the status link's key (a window may not)
+	if code, _, _ := request(addr, "POST", "/api/v1/tickets/"+ticket+"/rating", statusKey, `{"level":5}`); code != 201 {
 		t.Fatal(code)
 	}
 	waitFor(t, "the rating file", func() bool { fs, _ := filepath.Glob(filepath.Join(out, "*.json")); return len(fs) == 2 })
