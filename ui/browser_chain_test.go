@@ -11,10 +11,12 @@ package ui
 import (
 	"context"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"yichuang/config"
 	"yichuang/devices"
@@ -24,12 +26,14 @@ import (
 )
 
 // chainConfig is the hall of the chain: a kiosk and a window with
-// printers, a guide desk, 市场监管局's back office.
+// printers, a guide desk, the window's citizen-facing screen, 市场监管局's
+// back office.
 const chainConfig = `
 terminals = [
   { id = "kiosk-1", role = "kiosk", token = "kiosk-token-0123456789" },
   { id = "guide-1", role = "guide", token = "guide-token-0123456789" },
   { id = "window-1", role = "window", window = 1, token = "window1-token-01234567" },
+  { id = "counter-1", role = "counter", window = 1, token = "counter1-token-0123456" },
   { id = "admin", role = "admin", token = "admin-token-0123456789" },
   { id = "dept-sj", role = "department", department = "市场监管局", token = "dept-sj-token-0123456" },
 ]
@@ -78,6 +82,8 @@ func readQR(t *testing.T, e *env, data string) {
 		t.Fatal(err)
 	}
 }
+
+const tokCounter1 = "counter1-token-0123456"
 
 var cjk = regexp.MustCompile(`[\p{Han}]`)
 var latinWord = regexp.MustCompile(`[A-Za-z]{4,}`)
@@ -166,6 +172,14 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	b.wait("the window's cases list it", `!!document.querySelector('#mine [data-case="`+caseNo+`"][data-state=routed]')`)
 	b.wait("the receipt printed", `!!document.getElementById('slip-status')?.textContent`)
 
+	// ---- the citizen rates on the window's citizen-facing screen -----------------
+	b.viewport(1280, 800)
+	b.open("/counter?token=" + tokCounter1)
+	b.wait("the faces", `!!document.querySelector('.counter-screen [data-level="5"]')`)
+	b.check("chain-counter-rate")
+	b.click(`.counter-screen [data-level="5"]`)
+	b.wait("thanks", `document.querySelector('.counter-screen').dataset.mode === 'thanks'`)
+
 	// ---- the back office approves; the result is ready ------------------------------
 	b.viewport(1280, 900)
 	b.open("/backoffice?token=" + tokDeptSJ)
@@ -225,6 +239,28 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	if !handed {
 		t.Errorf("case %s after the hand-out: %s", caseNo, cs.raw)
 	}
+
+	// ---- the citizen rates the pickup on the phone, once ------------------------------
+	status := ""
+	tl := e.want(e.do("GET", "/api/v1/tickets?date="+time.Now().In(e.hall.Config().Location).Format(time.DateOnly), tokAdmin, ""), 200)
+	for _, x := range tl.body["tickets"].([]any) {
+		if tk := x.(map[string]any); tk["number"] == pickupNo {
+			status = str(tk, "status_url")
+		}
+	}
+	u, err := url.Parse(status)
+	if err != nil || status == "" {
+		t.Fatalf("no status link for %s: %v", pickupNo, err)
+	}
+	b.viewport(390, 844)
+	b.open(u.Path + "?" + u.RawQuery)
+	b.wait("the faces", `!!document.querySelector('#rate [data-level="4"]')`)
+	b.check("chain-status-rate")
+	b.click(`#rate [data-level="4"]`)
+	b.wait("thanks", `!!document.querySelector('#rate .thanks')`)
+	b.open(u.Path + "?" + u.RawQuery)
+	b.wait("rated once", `!!document.querySelector('#rate .thanks') && !document.querySelector('#rate [data-level]')`)
+	e.want(e.do("POST", "/api/v1/tickets/"+strings.TrimPrefix(u.Path, "/s/")+"/rating?token="+u.Query().Get("token"), "", `{"level":1}`), 409)
 
 	// ---- a result to be mailed: the window records the waybill, the label prints ------
 	// (set up: a mail case accepted, routed, approved and ready)
