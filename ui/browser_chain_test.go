@@ -357,6 +357,24 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	oneLanguage(t, "window call", "en", b.text("#error"))
 	b.click("[data-role=lang-toggle]")
 
+	// ---- a booked citizen places the card: today's appointment is offered, checked in ----
+	// (set up: the appointment booked)
+	today := time.Now().In(e.hall.Config().Location).Format(time.DateOnly)
+	e.want(e.do("POST", "/api/v1/appointments", tokAdmin, `{"code":"CHAIN-APPT-1","matter":"HJ-SJ-0001","date":"`+today+
+		`","start":"00:00","end":"23:59","applicant":{"id_number":"`+resident.IDNumber+`","name":"`+resident.Name+`"}}`), 201)
+	b.viewport(1080, 1920)
+	b.open("/kiosk?token=" + tokKiosk)
+	b.wait("the event stream", `document.body.dataset.ws === 'open'`)
+	placeCard(t, e, resident, "resident")
+	b.wait("the appointment offered", `!!document.querySelector('#appointments [data-checkin="CHAIN-APPT-1"]')`)
+	b.check("chain-kiosk-appointment")
+	b.click(`#appointments [data-checkin="CHAIN-APPT-1"]`)
+	b.wait("the check-in's ticket", `document.querySelector('main').dataset.screen === 'result' && !!document.getElementById('result-title')?.dataset.number`)
+	appts := e.want(e.do("GET", "/api/v1/appointments?date="+today, tokAdmin, ""), 200)
+	if !strings.Contains(appts.raw, `"checked_in"`) {
+		t.Errorf("the appointment after the kiosk: %s", appts.raw)
+	}
+
 	// ---- a foreign 15-character card and a residence permit each take a ticket -----------
 	for _, c := range []struct {
 		card devices.Card
