@@ -25,6 +25,13 @@ var defaultTOML []byte
 //go:embed catalog.json
 var defaultCatalog []byte
 
+//go:embed synonyms.json
+var defaultSynonyms []byte
+
+// DefaultSynonyms returns the catalog search's aliases and English names
+// (config/synonyms.json).
+func DefaultSynonyms() []byte { return bytes.Clone(defaultSynonyms) }
+
 // DefaultTOML returns the embedded default hall's config text.
 func DefaultTOML() []byte { return bytes.Clone(defaultTOML) }
 

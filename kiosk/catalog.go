@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
+
+	"yichuang/config"
 )
 
 // Matter is one standardised matter (事项).
@@ -26,10 +28,12 @@ type Matter struct {
 	StatutoryDays int      `json:"statutory_days"`
 	Materials     []string `json:"materials"`
 	MailOK        bool     `json:"mail_ok"`
+	NameEN        string   `json:"name_en,omitempty"` // the English name, from the catalog or config/synonyms.json
 
-	initials string // pinyin initials of Name, lower case
-	full     string // full pinyin of Name, lower case, no spaces
-	code     string // Code, lower case
+	aliases  []string // search keys from the synonyms (kiosk/synonyms.go)
+	initials string   // pinyin initials of Name, lower case
+	full     string   // full pinyin of Name, lower case, no spaces
+	code     string   // Code, lower case
 }
 
 // Package is a 一件事 bundle of matters across departments.
@@ -283,6 +287,9 @@ func newCatalog(f catalogFile, zones []string, excluded []string) (*Catalog, err
 		c.packages = append(c.packages, &p)
 		c.pkgByCode[p.Code] = &p
 	}
+	if err := c.applySynonyms(config.DefaultSynonyms(), args); err != nil {
+		return nil, err
+	}
 	if err := c.buildIndex(); err != nil {
 		return nil, err
 	}
@@ -307,7 +314,7 @@ func (c *Catalog) buildIndex() error {
 		return nil
 	}
 	for _, m := range c.matters {
-		if err := add(m, m.initials, m.Name, m.code, m.full); err != nil {
+		if err := add(m, append([]string{m.initials, m.Name, m.code, m.full}, m.aliases...)...); err != nil {
 			return err
 		}
 	}

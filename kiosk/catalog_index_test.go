@@ -22,7 +22,7 @@ func TestSearchIndexMatchesScan(t *testing.T) {
 		}
 		var ms []*Matter
 		for _, m := range cat.matters {
-			if hit(m.Name, m.code, m.initials, m.full) {
+			if hit(m.Name, m.code, m.initials, m.full) || slices.ContainsFunc(m.aliases, func(a string) bool { return strings.Contains(a, q) }) {
 				ms = append(ms, m)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"yichuang/kiosk"
@@ -41,6 +42,18 @@ func TestCatalogAnswerBytes(t *testing.T) {
 		}
 		if q == "sfz" && len(ms) == 0 {
 			t.Fatal("sfz finds nothing")
+		}
+	}
+}
+
+// TestCatalogSearchAliases: GET /api/v1/catalog?q= finds 社会保障卡申领 by
+// its short name, its pinyin and initials, and English; matters carry name_en.
+func TestCatalogSearchAliases(t *testing.T) {
+	e := newEnv(t)
+	for _, q := range []string{"sbk", "shebaoka", "%E7%A4%BE%E4%BF%9D%E5%8D%A1", "shebao", "social+security+card"} {
+		r := e.want(e.do("GET", "/api/v1/catalog?q="+q, tokKiosk, ""), 200)
+		if !strings.Contains(r.raw, `"code":"HJ-RS-0001"`) || !strings.Contains(r.raw, `"name_en":"Social security card application"`) {
+			t.Errorf("q=%s: %.300s", q, r.raw)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 // printer is the terminal's ticket printer: it opens its transport when
 // needed, reopens it after a failure, and reports its health.
 type printer struct {
+	device string // its name in the health report: "printer" unless set
 	uri    string
 	opts   escpos.Opts
 	health *devices.Health
@@ -83,7 +84,11 @@ func (p *printer) closeLocked() {
 
 // report turns a print or status error into the printer's health.
 func (p *printer) report(err error) {
-	s := devices.Status{Device: "printer", State: devices.StateOK, At: time.Now()}
+	name := p.device
+	if name == "" {
+		name = "printer"
+	}
+	s := devices.Status{Device: name, State: devices.StateOK, At: time.Now()}
 	switch {
 	case err == nil:
 	case errors.Is(err, escpos.ErrPaperOut):
@@ -145,4 +150,31 @@ func (p *printer) Watch(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// guidePrinter gives the hall's first guide desk a simulated ticket printer
+// when the configured printer is the simulator (the default run) and the
+// devices belong to another terminal, so the guide desk prints walk-in
+// tickets. It returns the guide's terminal id and its printer, or nil.
+func guidePrinter(ctx context.Context, cfg *config.Config, health *devices.Health, log *slog.Logger) (string, *printer, error) {
+	if cfg.Devices.Printer.URI != "sim" {
+		return "", nil, nil
+	}
+	for _, t := range cfg.Terminals {
+		if t.Role != config.RoleGuide {
+			continue
+		}
+		if t.ID == cfg.DeviceTerminal() {
+			return "", nil, nil // the configured printer is the guide's already
+		}
+		sim, err := printersim.New(&printersim.Opts{Addr: "127.0.0.1:0"})
+		if err != nil {
+			return "", nil, fmt.Errorf("printer: the guide desk's simulator: %w", err)
+		}
+		go func() { _ = sim.Run(ctx) }()
+		context.AfterFunc(ctx, func() { sim.Close() })
+		log.Info("guide desk printer simulator", "terminal", t.ID, "uri", sim.URI())
+		return t.ID, &printer{device: "printer:" + t.ID, uri: sim.URI(), opts: printerOpts(cfg.Devices.Printer), health: health, log: log}, nil
+	}
+	return "", nil, nil
 }

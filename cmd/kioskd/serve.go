@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -194,6 +195,30 @@ func devTokens(cfg *config.Config) error {
 			add(fmt.Sprintf("window-%d", w), config.RoleWindow, w)
 		}
 	}
+	// each window's citizen-facing screen (rates the service)
+	for _, z := range cfg.Zones {
+		for _, w := range z.Windows {
+			add(fmt.Sprintf("counter-%d", w), config.RoleCounter, w)
+		}
+	}
+	// a back office (/backoffice) for every department of the hall
+	var deps []string
+	for _, z := range cfg.Zones {
+		for _, d := range z.Departments {
+			if !slices.Contains(deps, d) {
+				deps = append(deps, d)
+			}
+		}
+	}
+	for i, d := range deps {
+		id := fmt.Sprintf("department-%d", i+1)
+		if have[id] {
+			continue
+		}
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		f.Terminals = append(f.Terminals, config.Terminal{ID: id, Role: config.RoleDepartment, Department: d, Token: hex.EncodeToString(b)})
+	}
 	var sb strings.Builder
 	sb.WriteString("# Development tokens made by kioskd for a hall with no [[terminals]] configured.\n")
 	if err := toml.NewEncoder(&sb).Encode(f); err != nil {
@@ -278,6 +303,12 @@ func serve(ctx context.Context, cfg *config.Config, cat *kiosk.Catalog, cfgPath 
 		return err
 	} else if p != nil {
 		printers[cfg.DeviceTerminal()] = p
+		go p.Watch(runCtx, 15*time.Second)
+	}
+	if id, p, err := guidePrinter(runCtx, cfg, health, log); err != nil {
+		return err
+	} else if p != nil {
+		printers[id] = p
 		go p.Watch(runCtx, 15*time.Second)
 	}
 
@@ -389,10 +420,13 @@ func printTokens(w io.Writer, cfg *config.Config) {
 	fmt.Fprintf(w, "kioskd: development tokens (kept in %s):\n", filepath.Join(cfg.DataDir, "dev-tokens.toml"))
 	for _, t := range cfg.Terminals {
 		page := t.Role
-		if page == config.RoleDisplay {
+		switch page {
+		case config.RoleDisplay:
 			page = "display"
+		case config.RoleDepartment:
+			page = "backoffice"
 		}
-		fmt.Fprintf(w, "  %-10s %-8s %s  %s/%s?token=%s\n", t.ID, t.Role, t.Token, base, page, t.Token)
+		fmt.Fprintf(w, "  %-13s %-10s %s  %s/%s?token=%s  %s\n", t.ID, t.Role, t.Token, base, page, t.Token, t.Department)
 	}
 }
 
