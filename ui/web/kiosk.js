@@ -417,10 +417,13 @@
     box.append(h('ul', { class: 'choice-list' }, S.results.slice(0, 20).map((m) => h('li', {}, matterButton(m, true)))));
   }
 
+  // mName is a matter's name in the visit's language (the catalog's name_en in English)
+  function mName(m) { return (App.lang === 'en' && m && m.name_en) || (m && m.name) || ''; }
+
   function matterButton(m, withZone) {
     const z = App.zoneByID(m.zone);
     return h('button', { type: 'button', class: 'secondary', dataset: { matter: m.code }, onclick: () => pickMatter(m) },
-      m.name,
+      mName(m),
       h('span', { class: 'sub' }, withZone && z ? App.zoneName(z) + ' · ' : '', m.department));
   }
 
@@ -486,7 +489,7 @@
     const scanOn = hasScanner; // this kiosk's scanner: POST /api/v1/scans
     return h('section', { 'aria-labelledby': 'matter-title' },
       greeting(),
-      h('h1', { id: 'matter-title' }, m.name),
+      h('h1', { id: 'matter-title' }, mName(m)),
       h('p', {}, t('k.dept', { dept: m.department })),
       h('p', {}, m.promise_days > 0 ? t('k.promise', { n: m.promise_days }) : t('k.instant')),
       z ? h('p', {}, t('k.in_zone', { zone: (z.prefix || z.id) + ' ' + App.zoneName(z) })) : null,
@@ -621,7 +624,7 @@
     const note = !m.mail_ok ? t('k.mail.no') : (!S.card ? t('k.mail.needcard') : '');
     const summary = h('div', { class: 'summary', 'aria-labelledby': 'sum-title', role: 'group' },
       h('h2', { id: 'sum-title' }, t('k.summary')),
-      h('p', {}, t('k.sum.matter', { m: m.name })),
+      h('p', {}, t('k.sum.matter', { m: mName(m) })),
       h('p', {}, S.card ? t('k.sum.applicant', { name: S.card.nameMasked, id: S.card.idMasked }) : t('k.sum.noapplicant')),
       S.card && hasScanner ? h('p', { id: 'sum-materials' }, S.materials.length
         ? t('k.sum.materials', { n: S.materials.length, p: S.materials.reduce((a, m) => a + (m.pages || 0), 0) })

@@ -211,6 +211,8 @@
 
   // ---- rendering --------------------------------------------------------
   function matterOf(code) { return S.catalog.matters.find((m) => m.code === code) || null; }
+  function mName(m) { return (App.lang === 'en' && m && m.name_en) || (m && m.name) || ''; }
+  function caseName(c) { const m = matterOf(c.matter); return (App.lang === 'en' && m && m.name_en) || c.matter_name || c.matter || ''; }
   function packageOf(code) { return (S.catalog.packages || []).find((p) => p.code === code) || null; }
   function zoneLabel(id) { const z = App.zoneByID(id); return z ? (z.prefix || z.id) + ' ' + App.zoneName(z) : id; }
 
@@ -246,7 +248,7 @@
     const sub = tk.submission;
     const rows = [];
     const kv = (k, ...v) => rows.push(h('dt', {}, k), h('dd', {}, v));
-    kv(t('w.matter'), m ? m.name + '（' + m.code + '）' : pkg ? pkg.name + '（' + pkg.code + '）' : tk.matter || tk.package || t('w.matter.none'));
+    kv(t('w.matter'), m ? mName(m) + '（' + m.code + '）' : pkg ? pkg.name + '（' + pkg.code + '）' : tk.matter || tk.package || t('w.matter.none'));
     if (tk.agent) { // an agent (代办员) handles it on the citizen's behalf
       const g = tk.agent;
       kv(t('w.agent.who'), h('span', { id: 'held-agent' }, t('w.agent.line', { name: g.agent_name, id: g.agent, citizen: g.citizen_name_masked,
@@ -488,7 +490,7 @@
         h('span', { class: 'case-no' }, c.number),
         parts.length ? h('span', { class: 'tag' }, t('w.case.package')) : null,
         c.state ? h('span', { class: 'tag case-state' }, caseState(c.state)) : null,
-        h('span', { class: 'case-name' }, c.matter_name || c.matter),
+        h('span', { class: 'case-name' }, caseName(c)),
         h('span', { class: 'case-due' }, (c.department ? c.department + ' · ' : '') + t('w.case.due', { due: c.due })),
         c.state === 'accepted' && !parts.length ? routeControl(c) : null,
         parts.length ? h('ul', { class: 'case-parts', 'aria-label': t('w.case.parts', { name: c.matter_name || c.number }) }, parts.map(item)) : null);
@@ -568,7 +570,7 @@
       h('span', { class: 'case-no' }, c.number),
       h('span', { class: 'tag case-state' }, caseState(c.state)),
       c.light ? h('span', { class: 'light light-' + c.light }, t('light.' + c.light)) : null,
-      h('span', { class: 'case-name' }, c.matter_name || c.matter),
+      h('span', { class: 'case-name' }, caseName(c)),
       h('span', { class: 'case-due' }, [c.department, c.ticket_number || c.ticket, cw('due', { due: c.due })].filter(Boolean).join(' · ')),
       c.state === 'ready' && c.delivery === 'mail' ? mailControl(c) : null);
     return h('section', { class: 'panel cases', id: 'mine', 'aria-labelledby': 'mine-title' },
@@ -622,7 +624,7 @@
         return h('li', { dataset: { case: c.number, state: c.state || '' } },
           h('span', { class: 'case-no' }, c.number),
           c.state ? h('span', { class: 'tag case-state' }, caseState(c.state)) : null,
-          h('span', { class: 'case-name' }, c.matter_name || c.matter || ''),
+          h('span', { class: 'case-name' }, caseName(c)),
           done ? null : h('span', { class: 'row' },
             h('label', { for: vid }, cw('pickup.verify')),
             h('select', { id: vid, dataset: { verifyFor: c.number }, onchange: (e) => { S.verify[c.number] = e.target.value; } },
@@ -667,7 +669,7 @@
       needMatter && zoneMatters.length ? h('label', { class: 'field', for: 'finish-matter' }, h('span', {}, t('w.matter')),
         h('select', { id: 'finish-matter', onchange: (e) => { S.finishMatter = e.target.value; } },
           h('option', { value: '' }, '—'),
-          zoneMatters.map((m) => h('option', { value: m.code, selected: S.finishMatter === m.code }, m.name)))) : null,
+          zoneMatters.map((m) => h('option', { value: m.code, selected: S.finishMatter === m.code }, mName(m))))) : null,
       held && tk.purpose === 'pickup' ? h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
         b('finish-pickup', cw('pickup.finish'), held, () => finish('served'), 'ok')) : null,
       held && tk.purpose === 'pickup' ? null : h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
@@ -752,7 +754,7 @@
           tk.priority ? h('span', { class: 'tag' }, t('w.priority')) : null,
           tk.transferred ? h('span', { class: 'tag' }, t('w.transferred')) : null,
           tk.agent ? h('span', { class: 'tag', dataset: { agent: tk.agent.agent } }, t('w.agent')) : null,
-          h('span', {}, m ? m.name : zoneLabel(tk.zone)),
+          h('span', {}, m ? mName(m) : zoneLabel(tk.zone)),
           h('span', { class: 'hint' }, t('w.waited', { m: mins })));
       })));
   }
