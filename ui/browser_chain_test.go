@@ -287,6 +287,14 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	// ---- a walk-in at the guide desk; the window does not accept: a reason, the notice --
 	b.viewport(1920, 1080)
 	b.open("/guide?token=" + tokGuide)
+	// the guide desk in English: a refusal in English only
+	b.click("[data-role=lang-toggle]")
+	b.typeInto("#desk-what", "NOPE-1")
+	b.click("[data-action=desk-checkin]")
+	b.wait("the refusal", `!!document.getElementById('desk-error').textContent`)
+	oneLanguage(t, "guide check-in", "en", b.text("#desk-error"))
+	b.click("[data-role=lang-toggle]")
+	b.wait("the refusal in Chinese", `!document.getElementById('desk-error').textContent || /[\u4e00-\u9fff]/.test(document.getElementById('desk-error').textContent)`)
 	b.click(`[data-zone="A"]`)
 	b.click(`[data-kind="normal"]`)
 	b.wait("the walk-in's ticket", `!!document.querySelector('#issued [data-number]')`)

@@ -74,7 +74,8 @@
       if (el) el.focus({ preventScroll: true });
     }
   }
-  App.onLang(() => render());
+  // words already on screen were said in the other language: they go
+  App.onLang(() => { error = ''; desk.msg = ''; desk.error = ''; reprint = { msg: '', error: '', busy: reprint.busy }; render(); });
 
   function stepPart() {
     const err = h('div', { class: 'alert', role: 'alert', id: 'error' }, error,
