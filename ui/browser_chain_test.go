@@ -10,6 +10,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -35,6 +36,7 @@ terminals = [
   { id = "window-1", role = "window", window = 1, token = "window1-token-01234567" },
   { id = "counter-1", role = "counter", window = 1, token = "counter1-token-0123456" },
   { id = "admin", role = "admin", token = "admin-token-0123456789" },
+  { id = "display-1", role = "display", token = "display-token-01234567" },
   { id = "dept-sj", role = "department", department = "市场监管局", token = "dept-sj-token-0123456" },
 ]
 ` + limitsOff
@@ -256,8 +258,10 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	b.open(u.Path + "?" + u.RawQuery)
 	b.wait("the faces", `!!document.querySelector('#rate [data-level="4"]')`)
 	b.check("chain-status-rate")
+	b.click("[data-role=lang-toggle]") // the citizen reads English
+	b.waitText("#rate-title", "Please rate this service")
 	b.click(`#rate [data-level="4"]`)
-	b.wait("thanks", `!!document.querySelector('#rate .thanks')`)
+	b.waitText("#rate .thanks", "Thank you for your rating!")
 	b.open(u.Path + "?" + u.RawQuery)
 	b.wait("rated once", `!!document.querySelector('#rate .thanks') && !document.querySelector('#rate [data-level]')`)
 	e.want(e.do("POST", "/api/v1/tickets/"+strings.TrimPrefix(u.Path, "/s/")+"/rating?token="+u.Query().Get("token"), "", `{"level":1}`), 409)
@@ -381,6 +385,43 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	appts := e.want(e.do("GET", "/api/v1/appointments?date="+today, tokAdmin, ""), 200)
 	if !strings.Contains(appts.raw, `"checked_in"`) {
 		t.Errorf("the appointment after the kiosk: %s", appts.raw)
+	}
+
+	// ---- the hall display: landscape and portrait, nothing cut off or broken ---------
+	for _, size := range [][2]int64{{1920, 1080}, {1080, 1920}} {
+		b.viewport(size[0], size[1])
+		b.open("/display?token=" + tokDisplay)
+		b.wait("the calls", `!!document.querySelector('.latest-num') && document.querySelectorAll('#recent li').length >= 2`)
+		for _, lang := range []string{"zh", "en"} {
+			if lang == "en" {
+				b.click("[data-role=lang-toggle]")
+				b.wait("English", `App.lang === 'en'`)
+			}
+			var bad []string
+			b.eval(`(() => {
+				const out = [], H = innerHeight, W = innerWidth;
+				if (document.documentElement.scrollHeight > H) out.push('page ' + document.documentElement.scrollHeight + ' px tall');
+				const line = (el) => el.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(el).fontSize);
+				const num = document.querySelector('.latest-num');
+				if (!line(num)) out.push('the latest number breaks: ' + num.getBoundingClientRect().height + ' px');
+				for (const li of document.querySelectorAll('#recent li')) {
+					const kids = [...li.children], top = kids[0].getBoundingClientRect().top;
+					for (const k of kids) {
+						if (!line(k) || Math.abs(k.getBoundingClientRect().top - top) > 0.8 * parseFloat(getComputedStyle(k).fontSize)) out.push('a recent call wraps: ' + li.textContent);
+					}
+				}
+				for (const el of document.querySelectorAll('.latest, .zone-strip > div, .display-foot')) {
+					const r = el.getBoundingClientRect();
+					if (r.bottom > H + 0.5 || r.right > W + 0.5) out.push((el.className || el.tagName) + ' cut off at ' + Math.round(r.bottom) + '/' + Math.round(r.right));
+				}
+				return out;
+			})()`, &bad)
+			for _, x := range bad {
+				t.Errorf("display %dx%d (%s): %s", size[0], size[1], lang, x)
+			}
+			b.check(fmt.Sprintf("chain-display-%dx%d-%s", size[0], size[1], lang))
+		}
+		b.click("[data-role=lang-toggle]")
 	}
 
 	// ---- a foreign 15-character card and a residence permit each take a ticket -----------
