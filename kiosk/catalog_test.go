@@ -63,7 +63,7 @@ func TestSearch(t *testing.T) {
 		{"SFZ", "身份证"},
 		{"身份证", "身份证"},
 		{"shenfenzheng", "身份证"},
-		{"yyzz", ""}, // 营业执照, and by its synonyms 企业设立登记 … (TestSearchSynonymsAndEnglish)
+		{"yyzz", ""},  // 营业执照, and by its synonyms 企业设立登记 … (TestSearchSynonymsAndEnglish)
 		{"hj-gA", ""}, // codes, case-insensitive
 	}
 	for _, tt := range tests {

@@ -832,7 +832,7 @@ func (s *Server) simIDCard(w http.ResponseWriter, r *http.Request) {
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	c, _ := callerOf(r)
 	out := map[string]any{"id": c.ID, "role": c.Role}
-	if c.Role == config.RoleWindow || c.Role == config.RoleCounter { // a counter is its window's citizen screen
+	if c.Role == config.RoleWindow || c.Role == config.RoleCounter {
 		out["window"] = c.Window
 	}
 	if c.Role == config.RoleDepartment {

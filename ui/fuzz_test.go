@@ -381,12 +381,14 @@ func FuzzOtherBodies(f *testing.F) {
 		func() target { return target{"/api/v1/tickets/" + waiting + "/print", tokKiosk} },
 		func() target { return target{"/api/v1/scans", tokKiosk} },
 		func() target { return target{"/api/v1/staff/sign-in", tokWin1} },
+		func() target { return target{"/api/v1/appointments/lookup", tokKiosk} },
 	}
 	for i, bodies := range [][]string{
 		{``, `{}`, `{"reason":"打印失败"}`, `{"reason":1}`},
 		{``, `{}`, `{"x":1}`},
 		{``, `{"pages":0}`, `{"pages":3}`, `{"pages":-1}`, `{"pages":201}`, `{"pages":"1"}`},
 		{`{"staff_id":"S001","pin":"1357"}`, `{}`, ``},
+		{`{"id_number":"11010519491231002X"}`, `{"id_number":"USA350386021408"}`, `{"id_number":"E12345","id_type":"passport"}`, `{"id_number":1}`, `{}`, ``},
 	} {
 		for _, s := range bodies {
 			f.Add(uint8(i), []byte(s))

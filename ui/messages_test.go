@@ -125,6 +125,10 @@ func TestMessagesEndpoint(t *testing.T) {
 		{"unknown matter", "POST", "/api/v1/tickets", tokKiosk, `{"matter":"NOPE"}`, 400, "matter_unknown"},
 		{"no endpoint", "GET", "/api/v1/nothing", tokKiosk, ``, 404, CodeNoEndpoint},
 		{"zone ticket accepted without matter", "POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"accepted"}`, 400, "matter_required"},
+		{"rejected without a reason", "POST", "/api/v1/windows/1/finish", tokWin1, `{"result":"rejected","matter":"HJ-SJ-0001"}`, 400, "reason_required"},
+		{"a window rates", "POST", "/api/v1/tickets/x/rating", tokWin1, `{"level":5}`, 403, "rating_forbidden"},
+		{"nothing ready", "POST", "/api/v1/tickets", tokKiosk, `{"pickup":{"id_number":"11010519491231002X"}}`, 404, "nothing_ready"},
+		{"bad passport", "POST", "/api/v1/tickets", tokGuide, `{"zone":"A","id_number":"E1","id_type":"passport"}`, 400, "passport_invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

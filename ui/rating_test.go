@@ -36,6 +36,9 @@ func TestRatingFromEveryRole(t *testing.T) {
 		e.want(e.do("POST", "/api/v1/windows/1/call", tokWin1, ""), 200)
 		return str(r.body, "id"), statusKey(r)
 	}
+	if me := e.want(e.do("GET", "/api/v1/me", tokCounter, ""), 200); me.body["role"] != "counter" || me.body["window"] != float64(1) {
+		t.Fatal(me.raw)
+	}
 	first, firstKey := serve()
 	// before the service ends: not yet
 	if r := e.want(e.do("POST", "/api/v1/tickets/"+first+"/rating?token="+firstKey, "", `{"level":5}`), 409); str(r.body, "code") != "not_done" {

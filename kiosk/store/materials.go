@@ -113,7 +113,7 @@ func (db *DB) PurgeMaterials(ctx context.Context, before time.Time) ([]string, e
 		AND NOT EXISTS (SELECT 1 FROM material_links l JOIN tickets t ON t.id = l.ticket_id
 			WHERE l.material_id = m.id AND t.status IN ('waiting', 'called', 'serving'))
 		AND NOT EXISTS (SELECT 1 FROM material_links l JOIN cases c ON c.ticket_id = l.ticket_id
-			WHERE l.material_id = m.id AND c.state <> 'closed')`, before.UnixMilli())
+			WHERE l.material_id = m.id AND c.state <> 'closed' AND json_extract(c.data, '$.at_intake') IS NULL)`, before.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("store: purge: %w", err)
 	}
@@ -172,7 +172,8 @@ func (db *DB) PurgePersonal(ctx context.Context, before time.Time) (int, error) 
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET sealed = NULL WHERE sealed IS NOT NULL
 		AND status NOT IN ('waiting', 'called', 'serving') AND coalesce(finished_at, issued_at) < ?
-		AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.ticket_id = tickets.id AND c.state <> 'closed')`, before.UnixMilli())
+		AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.ticket_id = tickets.id AND c.state <> 'closed'
+			AND json_extract(c.data, '$.at_intake') IS NULL)`, before.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("store: purge personal data: %w", err)
 	}

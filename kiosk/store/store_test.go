@@ -387,3 +387,31 @@ func TestCasesOfManyTickets(t *testing.T) {
 		t.Fatal("501 tickets at once: no error")
 	}
 }
+
+// TestPurgePersonalIntakeRecords: a rejection (不予受理) or correction (补正)
+// record kept at the window is no open case: its applicant's data goes
+// after the period like any ended ticket's, and its cases stay out of the
+// open list.
+func TestPurgePersonalIntakeRecords(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "k.db"))
+	old := time.Now().Add(-200 * 24 * time.Hour)
+	tk := ticket("t1", "2026-05-01", "A001")
+	tk.Status, tk.IssuedAt, tk.FinishedAt = kiosk.StatusDone, old, old
+	rec := kiosk.Case{Number: "C1", TicketID: "t1", Matter: "M", Department: "D", State: kiosk.CaseRejected, AtIntake: true, Reason: "r", AcceptedAt: old}
+	if err := db.Commit(ctx, []*kiosk.Change{{Tickets: []*kiosk.Ticket{tk}, Cases: []kiosk.Case{rec}}}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := db.Cases(ctx, kiosk.CaseQuery{Open: true}); len(cs) != 0 {
+		t.Fatalf("open cases %+v", cs)
+	}
+	if cs, _ := db.Cases(ctx, kiosk.CaseQuery{TicketID: "t1"}); len(cs) != 1 || cs[0].Reason != "r" {
+		t.Fatalf("the record %+v", cs)
+	}
+	if n, err := db.PurgePersonal(ctx, time.Now().Add(-90*24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("purged %d, %v", n, err)
+	}
+	if got, _, _ := db.Ticket(ctx, "t1"); got.Submission != nil {
+		t.Fatal("the applicant of a rejected matter was kept")
+	}
+}
