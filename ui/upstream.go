@@ -151,6 +151,22 @@ func (s *Server) issueUpstream(w http.ResponseWriter, r *http.Request, c caller,
 			}
 		}
 	}
+	if req.Pickup != nil {
+		// only the hall node knows what is ready: asked at once, never from
+		// the offline block
+		body, err := json.Marshal(req)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f, err := s.up.CheckIn(r.Context(), localKey(c, r.Header.Get("Idempotency-Key")), "/api/v1/tickets", body)
+		if err != nil {
+			s.failUpstream(w, r, err)
+			return
+		}
+		s.answerForwarded(w, r, c, f)
+		return
+	}
 	f, err := s.up.Issue(r.Context(), localKey(c, r.Header.Get("Idempotency-Key")), req)
 	if err != nil {
 		s.failUpstream(w, r, err)
@@ -160,12 +176,12 @@ func (s *Server) issueUpstream(w http.ResponseWriter, r *http.Request, c caller,
 }
 
 // answerForwarded answers a ticket a terminal node got, printed here.
-func (s *Server) answerForwarded(w http.ResponseWriter, r *http.Request, c caller, f Forwarded) {
+func (s *Server) answerForwarded(w http.ResponseWriter, r *http.Request, c caller, f Forwarded) (issuedView, bool) {
 	var left *int
 	if f.OfflineLeft >= 0 {
 		left = &f.OfflineLeft
 	}
-	s.answer(w, r, c, f.Result, f.StatusURL, left, func(ctx context.Context, reason string) error {
+	return s.answer(w, r, c, f.Result, f.StatusURL, left, func(ctx context.Context, reason string) error {
 		return s.up.Cancel(ctx, f, reason)
 	})
 }
@@ -182,6 +198,8 @@ func (s *Server) checkInUpstream(w http.ResponseWriter, r *http.Request, c calle
 		s.failUpstream(w, r, err)
 		return
 	}
+	// the hall node sends appointment.checked_in to this node's token; the
+	// event relay passes it on to this node's screens
 	s.answerForwarded(w, r, c, f)
 }
 

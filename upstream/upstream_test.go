@@ -796,3 +796,23 @@ public_per_second = 0
 		t.Fatalf("replay: %d %s, %d printed", again.status, again.raw, len(gn.print.tickets))
 	}
 }
+
+// TestPickupNeverOffline: a pickup ticket (出件) is asked of the hall node
+// at once: its answer passes through (nothing ready → 404), and with the
+// hall node away the kiosk says so instead of printing an offline number.
+func TestPickupNeverOffline(t *testing.T) {
+	h, l, tn := startLinked(t, "", t.TempDir())
+	a := do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"pickup":{"id_number":"11010519491231002X"}}`)
+	if a.status != 404 || a.body["code"] != "nothing_ready" {
+		t.Fatalf("pickup: %d %s", a.status, a.raw)
+	}
+	l.mode.Store(linkDown)
+	a = do(t, "POST", tn.srv.URL+"/api/v1/tickets", localKiosk, `{"pickup":{"case":"X"}}`)
+	if a.status == 201 || a.status == 200 || a.body["offline"] == true {
+		t.Fatalf("pickup while the hall is away: %d %s", a.status, a.raw)
+	}
+	l.mode.Store(linkUp)
+	if ts := hallTickets(t, h); len(ts) != 0 {
+		t.Fatalf("tickets %+v", ts)
+	}
+}
