@@ -117,9 +117,16 @@ func testPrinterDownAndQR(t *testing.T, b *browser, health *devices.Health) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	au := e.want(e.do("GET", "/api/v1/audit?ticket="+str(tk.body, "id"), tokAdmin, ""), 200)
-	if !strings.Contains(au.raw, "ticket.call_out_of_order") || !strings.Contains(au.raw, "扫码叫号") {
-		t.Fatalf("the scanned call is not recorded as out of order with its reason: %s", au.raw)
+	// the window's state changes in memory before its batch is on disk: the
+	// audit (read from the database) may follow a moment later
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		au := e.want(e.do("GET", "/api/v1/audit?ticket="+str(tk.body, "id"), tokAdmin, ""), 200)
+		if strings.Contains(au.raw, "ticket.call_out_of_order") && strings.Contains(au.raw, "扫码叫号") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scanned call is not recorded as out of order with its reason: %s", au.raw)
+		}
 	}
 }
 

@@ -71,7 +71,7 @@ func TestBrowser(t *testing.T) {
 		t.Logf("could not remove %s", profile)
 	})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute) // every role's pages, on a shared machine
 	defer cancel()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
@@ -171,6 +171,7 @@ func TestBrowser(t *testing.T) {
 		s := &sayer{}
 		testElderVoice(t, open(t, startEnv(t, limitsOff, nil, func(o *Options) { o.Speak = s.speak })), s)
 	})
+	t.Run("chain", func(t *testing.T) { e, p := newChainEnv(t); testChain(t, open(t, e), p) })
 	t.Run("printerAndQR", func(t *testing.T) {
 		health := devices.NewHealth(nil)
 		testPrinterDownAndQR(t, open(t, newDeviceEnv(t, health)), health)
@@ -668,6 +669,9 @@ func testWindow(t *testing.T, b *browser) {
 	b.click("[data-action=start]")
 	b.waitText("#held-status", "办理中")
 	b.click("[data-action=accepted]")
+	// the officer's page never asks for the rating: it waits for the citizen's
+	b.wait("the rating panel", `!!document.getElementById('rating-wait') && !document.querySelector('#rating button')`)
+	b.check("window-rating")
 	var id string
 	au := e.want(e.do("GET", "/api/v1/audit?actor=window-1", tokAdmin, ""), 200)
 	for _, x := range au.body["entries"].([]any) {
@@ -690,6 +694,9 @@ func testWindow(t *testing.T, b *browser) {
 		t.Errorf("A001 after the window: %s", tk.raw)
 	}
 	e.want(e.rateAsCitizen(id, `{"level":3}`), 409)
+	// the citizen's rating shows on the officer's page (ticket.rated)
+	b.wait("the citizen's rating on the window", `document.getElementById('rating-done')?.dataset.level === '5'`)
+	b.check("window-rated")
 
 	// a chosen number needs a reason, said in words
 	b.typeInto("#pick-number", "A002")

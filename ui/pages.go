@@ -30,7 +30,7 @@ func (s *Server) pages(m routeTable) {
 			_, _ = w.Write(b)
 		}
 	}
-	for _, p := range []string{"kiosk", "guide", "window", "display", "admin", "backoffice", "agent"} {
+	for _, p := range []string{"kiosk", "guide", "window", "display", "admin", "backoffice", "agent", "counter"} {
 		m.HandleFunc("GET /"+p, page(p+".html"))
 	}
 	m.HandleFunc("GET /s/{id}", page("status.html"))

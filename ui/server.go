@@ -152,6 +152,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/leases", s.auth(roles(config.RoleAdmin), s.hallOwned(s.listLeases)))
 	m.HandleFunc("GET /api/v1/tickets", s.auth(roles(config.RoleGuide, config.RoleWindow, config.RoleAdmin, config.RoleDisplay), s.hallOwned(s.listTickets)))
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.hallPublic(s.getTicket)) // a terminal token or the ticket's status token
+
+	// the status link as a QR code (ticketqr.go)
+	m.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.hallPublic(s.ticketQR))
 	// the citizen rates: the status link's key, or the window's citizen screen (counter)
 	m.HandleFunc("POST /api/v1/tickets/{id}/rating", s.hallPublic(s.rate))
 	m.HandleFunc("POST /api/v1/tickets/{id}/print", s.auth(roles(config.RoleKiosk, config.RoleGuide), s.reprint))

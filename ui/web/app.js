@@ -49,6 +49,7 @@
       'title.admin': '运行管理',
       'title.agent': '帮办代办',
       'title.status': '排队进度',
+      'title.counter': '服务评价',
       'field.zone': '区域',
       'field.matter': '事项',
       'field.package': '事项',
@@ -253,7 +254,7 @@
       'd.voice': '语音播报',
       'd.voice.on': '语音播报（已开启）',
       'd.voice.none': '本机不支持语音播报，叫号仅以文字显示',
-      'd.voice.blocked': '浏览器阻止了语音播报，请点击“语音播报”按钮开启',
+      'd.voice.blocked': '声音被浏览器阻止，叫号暂时不能播报：请触摸屏幕或点击“语音播报”开启',
       // admin
       'a.waiting': '各区等候',
       'a.stats': '今日统计（{date}）',
@@ -409,6 +410,7 @@
       'title.admin': 'Administration',
       'title.agent': 'Agent desk',
       'title.status': 'Queue status',
+      'title.counter': 'Rate our service',
       'field.zone': 'Area',
       'field.matter': 'Matter',
       'field.package': 'Matter',
@@ -609,7 +611,7 @@
       'd.voice': 'Voice',
       'd.voice.on': 'Voice (on)',
       'd.voice.none': 'This screen cannot speak; calls are shown as text only',
-      'd.voice.blocked': 'The browser blocked speech; press Voice to turn it on',
+      'd.voice.blocked': 'Sound is blocked by the browser, so calls are not spoken: touch the screen or press Voice to turn it on',
       'a.waiting': 'Waiting per area',
       'a.stats': 'Today ({date})',
       'a.zone': 'Area',
@@ -909,16 +911,42 @@
     return { status: res.status, data };
   }
 
-  // errorText puts an API error in words for the screen.
+  // ---- the server's messages: GET /api/v1/messages -----------------------
+  // Every error answer carries a stable code; the server keeps one registry
+  // of codes with a Chinese and an English message each ({placeholders}
+  // filled from the answer's params). Asked once per page, without a token.
+  let messages = {};
+  const messagesReady = fetch('/api/v1/messages', { cache: 'no-store', headers: { Accept: 'application/json' } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((d) => { if (d && d.messages && typeof d.messages === 'object') messages = d.messages; }, () => {});
+  // codeText is an error code's message in the page's language, or ''.
+  function codeText(code, params) {
+    const m = code && messages[code];
+    const s = m && (m[lang] || (lang === 'zh' ? '' : m.en));
+    if (!s) return '';
+    return String(s).replace(/\{(\w+)\}/g, (x, n) => (params && params[n] != null ? String(params[n]) : x));
+  }
+
+  // errorText puts an API error in words for the screen: the code's
+  // message in the page's language when the server sent a known code.
   function errorText(err) {
     if (!(err instanceof ApiError)) return t('err.server');
     if (err.status === 0) return t('err.network');
     if (err.status === 401) return t('err.token');
-    if (err.status >= 500) return t('err.server');
     const vkey = {
       'submission.delivery.recipient': 'v.recipient', 'submission.delivery.phone': 'v.phone',
       'submission.delivery.address': 'v.address', 'submission.delivery.postcode': 'v.postcode',
     }[err.field];
+    if (vkey) return t('err.field', { field: t('field.' + err.field), msg: t(vkey) });
+    const code = err.data && err.data.code;
+    const coded = codeText(code, err.data && err.data.params);
+    if (coded) {
+      // a generic code says little: name the field it is about
+      const generic = ['bad_request', 'field_type', 'not_found', 'conflict'].includes(code);
+      if (generic && err.field && DICT.zh['field.' + err.field]) return t('err.field', { field: t('field.' + err.field), msg: coded });
+      return coded;
+    }
+    if (err.status >= 500) return t('err.server');
     const msg = vkey && lang === 'zh' ? t(vkey) : err.message;
     if (err.field && DICT.zh['field.' + err.field]) return t('err.field', { field: t('field.' + err.field), msg });
     // the server words some answers in English: say what kind of refusal it is first
@@ -1382,7 +1410,7 @@
 
   window.App = {
     watchUpstream, upstreamEvent, upstreamTicket,
-    CFG, t, tNodes, setLang, get lang() { return lang; }, onLang: (fn) => langListeners.push(fn),
+    CFG, t, tNodes, setLang, codeText, messagesReady, get lang() { return lang; }, onLang: (fn) => langListeners.push(fn),
     applyI18n, zoneName, zoneByID, reasonName, h, $, put, maskName, maskID, maskPhone,
     init, get token() { return token; }, api, ApiError, errorText, uuid, showPageAlert,
     Events, header, setElder, isElder, onElder: (fn) => elderListeners.push(fn), loadPrefs, savePrefs,

@@ -57,7 +57,7 @@
     const guard = setTimeout(() => { try { synth.cancel(); } catch (e) { /* ignore */ } finish(); }, 12000);
     u.onend = finish;
     u.onerror = (e) => {
-      if (e && e.error === 'not-allowed') { voiceBlocked = true; renderFoot(); }
+      if (e && e.error === 'not-allowed') soundBlocked();
       finish();
     };
     try { synth.speak(u); } catch (e) { finish(); }
@@ -94,11 +94,32 @@
     const p = a.play();
     if (p && p.catch) {
       p.catch((e) => {
-        if (e && e.name === 'NotAllowedError') { voiceBlocked = true; renderFoot(); }
+        if (e && e.name === 'NotAllowedError') soundBlocked();
         finish();
       });
     }
   }
+
+  // ---- may this browser speak without a tap? -----------------------------
+  // A hall display runs unattended: its kiosk browser is started with
+  // autoplay allowed. probeSound checks it at start (a silent clip through
+  // the same path the calls take) and says on screen when sound is
+  // blocked; the first touch anywhere unblocks it.
+  // (the browser's speech falls under the same autoplay rule as media)
+  function probeSound() {
+    if (!serverVoice && !synth) return; // no speech here: said by d.voice.none
+    const a = new Audio('/static/silence.wav');
+    a.volume = 0;
+    const p = a.play();
+    if (p && p.then) p.then(() => soundOK(), (e) => { if (e && e.name === 'NotAllowedError') soundBlocked(); });
+  }
+  function soundOK() { if (voiceBlocked) { voiceBlocked = false; renderFoot(); } }
+  function soundBlocked() {
+    if (voiceBlocked) return;
+    voiceBlocked = true;
+    renderFoot();
+  }
+  document.addEventListener('pointerdown', () => { if (voiceBlocked) { voiceBlocked = false; voiceOn = true; probeSound(); renderFoot(); } }, { capture: true });
 
   // ---- state from events ------------------------------------------------
   function callText(c, forLang) {
@@ -178,10 +199,10 @@
       h('section', { 'aria-labelledby': 'recent-title' },
         h('h2', { id: 'recent-title' }, t('d.recent')),
         h('ol', { class: 'recent-calls', id: 'recent' }, recent.map((c) => h('li', { dataset: { number: c.number, window: c.window } },
-          h('span', { class: 'num' }, c.number), h('span', {}, '→ ' + t('d.win', { n: c.window })),
+          h('span', { class: 'num' }, c.number), h('span', { class: 'to' }, '→ ' + t('d.win', { n: c.window })),
           c.recall ? h('span', { class: 'again' }, t('d.recall')) : null,
           h('span', { class: 'time' }, App.hallTime(c.at).slice(0, 5)))))),
-      h('section', { class: 'zone-strip-wrap', style: 'grid-column: 1 / -1', 'aria-labelledby': 'waiting-title' },
+      h('section', { class: 'zone-strip-wrap', 'aria-labelledby': 'waiting-title' },
         h('h2', { id: 'waiting-title' }, t('d.waiting')),
         h('div', { class: 'zone-strip' }, zones.map((z) => h('div', { dataset: { zone: z.id } },
           h('span', { class: 'z' }, (z.prefix || z.id) + ' ' + App.zoneName(z)),
@@ -202,7 +223,8 @@
         renderFoot();
       } }, t(voiceOn && !voiceBlocked ? 'd.voice.on' : 'd.voice'));
     const note = !synth && !serverVoice ? t('d.voice.none') : voiceBlocked ? t('d.voice.blocked') : '';
-    App.put(foot, btn, note ? h('span', { class: 'hint' }, note) : null);
+    foot.classList.toggle('blocked', voiceBlocked);
+    App.put(foot, btn, note ? h('span', { class: voiceBlocked ? 'sound-blocked' : 'hint', id: 'sound-note', role: 'status' }, note) : null);
   }
 
   function tick() { clock.textContent = App.hallTime().slice(0, 5); }
@@ -217,6 +239,7 @@
   const refreshQueueSoon = App.debounce(() => refreshQueue().catch(() => {}), 500);
 
   render();
+  probeSound();
   (async () => {
     let seq = 0;
     try { seq = await refreshQueue(); } catch (e) { /* the stream still comes up and heals */ }

@@ -6,6 +6,44 @@
   'use strict';
   const { t, h, api, errorText } = App;
 
+  // words of the desk's printer notice, check-in and collecting a result
+  const GT = {
+    zh: {
+      noprinter: '本导办台没有连接打印机，取号后不能打印凭条：请把号码告诉群众（或写给他），也可请群众到自助终端取号。',
+      desk: '预约签到 · 领取办理结果',
+      what: '预约码、身份证号码或办件编号',
+      checkin: '预约签到',
+      find: '按身份证查今天的预约',
+      pickup: '领取办理结果',
+      empty: '请先输入预约码、身份证号码或办件编号',
+      appts: '今天的预约',
+      appt: '{code} · {matter} · {start}–{end}',
+      noappts: '该证件今天没有预约',
+      none: '没有可领取的办理结果，未取号',
+      cases: '领取办件：{cases}',
+      pickupTag: '领取办理结果',
+    },
+    en: {
+      noprinter: 'This guide desk has no printer, so tickets are not printed: tell the citizen the number (or write it down), or send them to a kiosk.',
+      desk: 'Appointment check-in · Collecting a result',
+      what: 'Appointment code, ID number or case number',
+      checkin: 'Check in',
+      find: "Find today's appointments by ID",
+      pickup: 'Collect a result',
+      empty: 'Enter an appointment code, an ID number or a case number first',
+      appts: "Today's appointments",
+      appt: '{code} · {matter} · {start}–{end}',
+      noappts: 'No appointment today for this ID',
+      none: 'Nothing is ready to collect; no number was given',
+      cases: 'Cases to collect: {cases}',
+      pickupTag: 'collecting a result',
+    },
+  };
+  function gt(k, p) {
+    const s = (GT[App.lang] || GT.zh)[k] ?? GT.zh[k] ?? k;
+    return s.replace(/\{(\w+)\}/g, (m, n) => (p && p[n] != null ? String(p[n]) : m));
+  }
+
   App.init();
   App.staffGate();
   document.getElementById('top').append(App.header({ persist: true }));
@@ -24,15 +62,20 @@
   let hasPrinter = false;   // GET /api/v1/me
   let reprint = { msg: '', error: '', busy: '' }; // the last reprint: words, and the number being printed
   let reprintNo = '';       // a waiting number typed in to reprint (a kiosk's unprinted ticket)
+  let meKnown = false;      // GET /api/v1/me has answered
+  const desk = { what: '', msg: '', error: '', appts: null, busy: false }; // check-in and collecting a result
 
   function render(focusSel) {
-    main.replaceChildren(h('div', { class: 'guide-grid' }, h('section', { 'aria-labelledby': 'step-title' }, stepPart()), sidePart()));
+    App.put(main,
+      meKnown && !hasPrinter ? h('p', { class: 'alert printer-none', role: 'status', id: 'no-printer' }, gt('noprinter')) : null,
+      h('div', { class: 'guide-grid' }, h('section', { 'aria-labelledby': 'step-title' }, stepPart(), deskPart()), sidePart()));
     if (focusSel) {
       const el = main.querySelector(focusSel);
       if (el) el.focus({ preventScroll: true });
     }
   }
-  App.onLang(() => render());
+  // words already on screen were said in the other language: they go
+  App.onLang(() => { error = ''; desk.msg = ''; desk.error = ''; reprint = { msg: '', error: '', busy: reprint.busy }; render(); });
 
   function stepPart() {
     const err = h('div', { class: 'alert', role: 'alert', id: 'error' }, error,
@@ -58,6 +101,67 @@
         onclick: () => { step.zone = null; error = ''; retry = null; render('#step-title'); } }, t('back')))];
   }
 
+  // deskPart checks a citizen in for an appointment (its code, or today's
+  // appointments of an ID number) or gives a ticket to collect a ready
+  // result (by ID number or case number; nothing ready: no ticket).
+  function deskPart() {
+    const v = () => desk.what.trim();
+    const need = (fn) => () => { if (!v()) { desk.error = gt('empty'); desk.msg = ''; render('#desk-what'); return; } fn(v()); };
+    return h('section', { class: 'panel', id: 'desk', 'aria-labelledby': 'desk-title' },
+      h('h2', { id: 'desk-title' }, gt('desk')),
+      h('label', { class: 'field', for: 'desk-what' }, h('span', {}, gt('what')),
+        h('input', { id: 'desk-what', autocomplete: 'off', maxlength: 64, value: desk.what, oninput: (e) => { desk.what = e.target.value; } })),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'secondary', dataset: { action: 'desk-checkin' }, disabled: desk.busy || sending, onclick: need((c) => checkIn(c.toUpperCase())) }, gt('checkin')),
+        h('button', { type: 'button', class: 'secondary', dataset: { action: 'desk-find' }, disabled: desk.busy, onclick: need(findAppointments) }, gt('find')),
+        h('button', { type: 'button', class: 'secondary', dataset: { action: 'desk-pickup' }, disabled: desk.busy || sending, onclick: need(pickup) }, gt('pickup'))),
+      desk.appts ? h('div', { id: 'desk-appts' }, h('h3', {}, gt('appts')), desk.appts.length
+        ? h('ul', { class: 'recent' }, desk.appts.map((a) => h('li', {},
+          h('span', {}, gt('appt', { code: a.code, matter: a.matter_name || a.matter, start: a.start || '', end: a.end || '' })),
+          h('button', { type: 'button', class: 'secondary', dataset: { checkin: a.code }, onclick: () => checkIn(a.code) }, gt('checkin')))))
+        : h('p', {}, gt('noappts'))) : null,
+      h('p', { class: 'notice', role: 'status', id: 'desk-msg' }, desk.msg),
+      h('p', { class: 'alert', role: 'alert', id: 'desk-error' }, desk.error));
+  }
+  async function deskCall(fn) {
+    desk.busy = true;
+    desk.error = '';
+    desk.msg = '';
+    render();
+    try { await fn(); } catch (err) { desk.error = errorText(err); }
+    desk.busy = false;
+    render();
+  }
+  function issued(r) {
+    last = Object.assign({ again: r.status === 200 }, r.data);
+    recent = [last].concat(recent.filter((x) => x.id !== last.id)).slice(0, 8);
+    desk.what = '';
+    desk.appts = null;
+  }
+  function checkIn(code) {
+    return deskCall(async () => {
+      const r = await api('POST', '/api/v1/appointments/' + encodeURIComponent(code) + '/check-in', undefined, { 'Idempotency-Key': App.uuid() });
+      issued(r);
+    });
+  }
+  function findAppointments(id) {
+    return deskCall(async () => {
+      const r = await api('POST', '/api/v1/appointments/lookup', { id_number: id.toUpperCase() });
+      desk.appts = (r.data && r.data.appointments) || [];
+    });
+  }
+  function pickup(what) {
+    const by = /^[0-9]{17}[0-9Xx]$|^[A-Za-z]{3}[0-9]{12}$|^9[0-9]{16}[0-9Xx]$/.test(what) ? { id_number: what.toUpperCase() } : { case: what };
+    return deskCall(async () => {
+      try {
+        issued(await api('POST', '/api/v1/tickets', { pickup: by }, { 'Idempotency-Key': App.uuid() }));
+      } catch (err) {
+        if (err.status === 404 && !(err.data && App.codeText(err.data.code))) { desk.error = gt('none'); return; }
+        throw err;
+      }
+    });
+  }
+
   function sidePart() {
     return h('aside', { 'aria-labelledby': 'issued-title' },
       h('h2', { id: 'issued-title' }, t('g.issued')),
@@ -65,9 +169,11 @@
         last
           ? [h('p', {}, h('span', { class: 'big-number', dataset: { number: last.number } }, last.number)),
             last.priority ? h('p', {}, h('span', { class: 'tag' }, t('w.priority'))) : null,
+            last.purpose === 'pickup' ? h('p', { id: 'issued-cases' }, h('span', { class: 'tag' }, gt('pickupTag')), ' ',
+              gt('cases', { cases: (last.cases || []).map((c) => (typeof c === 'string' ? c : c.number)).join('、') })) : null,
             h('p', {}, t('g.issued.line', { zone: zoneLabel(last.zone), ahead: last.waiting_ahead })),
             last.again ? h('p', {}, t('g.issued.again')) : null,
-            last.printed === false ? h('p', { class: 'alert', id: 'issued-print-error' }, last.print_error || t('k.print.failed')) : null]
+            last.printed === false ? h('p', { class: 'alert', id: 'issued-print-error' }, App.lang === 'zh' && last.print_error ? last.print_error.replace(/\s*\([^)]*\)\s*$/, '') : t('k.print.failed')) : null]
           : h('p', {}, t('g.none'))),
       h('h2', { id: 'recent-title' }, t('g.recent')),
       h('div', { class: 'notice', role: 'status', id: 'reprint-msg' }, reprint.msg),
@@ -120,9 +226,9 @@
       reprint = { msg: t('g.reprinted', { number: r.number }), error: '', busy: '' };
     } catch (err) {
       let words = errorText(err);
-      if (err.status === 409 && /no printer/i.test(err.message)) words = t('g.reprint.noprinter') + t('err.detail', { msg: err.message });
-      else if (err.status === 409 && /not waiting/i.test(err.message)) words = t('g.reprint.notwaiting', { number: r.number }) + t('err.detail', { msg: err.message });
-      else if (err.status === 503 && err.message) words = err.message;
+      const code = err.data && err.data.code;
+      if (code === 'no_printer' || (err.status === 409 && /no printer/i.test(err.message))) words = t('g.reprint.noprinter');
+      else if (code === 'ticket_not_waiting' || (err.status === 409 && /not waiting/i.test(err.message))) words = t('g.reprint.notwaiting', { number: r.number });
       reprint = { msg: '', error: words, busy: '' };
     }
     render(focusSel);
@@ -158,9 +264,8 @@
     } catch (err) {
       sending = false;
       error = errorText(err);
-      if (err.status === 503 && err.message) {
-        // not printed, so voided: the server's words; a retry is a new ticket
-        error = err.message;
+      if (err.status === 503) {
+        // not printed, so voided: said in the desk's language; a retry is a new ticket
         retry = () => { pending.key = App.uuid(); send(); };
       } else if (err.status === 0 || err.status >= 500) retry = () => send();
       render();
@@ -178,7 +283,7 @@
   const refreshSoon = App.debounce(() => refreshQueue().catch(() => {}), 300);
 
   render();
-  App.me().then((m) => { if (m && !!m.printer !== hasPrinter) { hasPrinter = !!m.printer; render(); } });
+  App.me().then((m) => { if (m) { meKnown = true; hasPrinter = !!m.printer; render(); } });
   (async () => {
     let seq = null;
     try { seq = await refreshQueue(); } catch (err) { App.showPageAlert(errorText(err)); }

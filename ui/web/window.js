@@ -24,6 +24,14 @@
     extra: {},         // ticket id → [{id, pages}]: materials scanned at this window
     wscan: { running: false, pages: 0, note: null, error: '' },
     cases: null,       // {number, list}: the cases the last acceptance opened
+    rejecting: false, rejectReason: '',
+    mine: null,        // GET /api/v1/cases?window=N: this window's cases, newest first
+    departments: [],   // the hall's departments, for routing
+    routeTo: {},       // case number → the department chosen
+    verify: {},        // case number → card | receipt
+    waybill: {},       // case number → the waybill typed
+    pickupCases: null, // the held pickup ticket's cases
+    chainMsg: '', chainError: '',
   };
   const idleScan = (note, error) => ({ running: false, pages: 0, note: note || null, error: error || '' });
 
@@ -40,6 +48,55 @@
       'print.notice': 'Print result notice', 'pdf.receipt': 'Receipt PDF', 'pdf.notice': 'Result notice PDF', 'printed.notice': 'Result notice printed: {case}',
       needNumber: 'Enter a case number' },
   };
+  // words of the chain at the window: routing, rejection with a reason,
+  // the one-time correction notice, this window's cases, handing out
+  const CW = {
+    zh: {
+      route: '转办', 'route.to': '转办部门', 'route.btn': '转办到该部门', 'route.done': '办件 {case} 已转办：{dept}',
+      'route.for': '转办到该部门：办件 {case}', 'route.default': '（事项主管部门）',
+      reject: '不予受理', 'reject.reason': '不予受理的理由（必填，写入不予受理告知书）', 'reject.confirm': '确认不予受理并出具告知书', 'reject.cancel': '取消',
+      'reject.need': '请填写不予受理的理由',
+      correction: '需补正（一次性告知）', 'correction.need': '请先在材料清单中标出需补正的材料',
+      'doc.rejection': '不予受理告知书', 'doc.correction': '一次性告知书', 'doc.print': '打印{doc}', 'doc.pdf': '{doc} PDF', 'doc.printed': '已打印{doc}：{case}',
+      mine: '本窗口的办件', 'mine.none': '本窗口还没有受理的办件', 'mine.refresh': '刷新',
+      'case.state': '状态', due: '承诺办结 {due}', dept: '部门', applicant: '申请人',
+      pickupTicket: '领取办理结果', 'pickup.finish': '出件完毕，办结本号', 'pickup.cases': '本号领取的办件', 'pickup.verify': '核验方式', 'verify.card': '已刷身份证核验',
+      'verify.receipt': '已核验受理回执', handout: '核验并出件', 'handout.done': '办件 {case} 已出件', 'handout.for': '核验并出件：办件 {case}',
+      waybill: '快递单号', mail: '登记寄出', 'mail.done': '办件 {case} 已寄出，单号 {waybill}', label: '打印地址标签', 'label.done': '已打印地址标签：{case}',
+      'waybill.need': '请填写快递单号', 'mail.for': '登记寄出：办件 {case}',
+      'rate.wait': '请群众在窗口评价器、评价屏或手机上评价本次服务',
+      'rate.got': '{number} 号群众的评价：{level} {words}',
+      'case.correction': '需补正', 'case.rejected.front': '不予受理', 'card.read': '已读取身份证：{name}，核验方式已选“已刷身份证核验”',
+    },
+    en: {
+      route: 'Route', 'route.to': 'Route to department', 'route.btn': 'Route to this department', 'route.done': 'Case {case} routed to {dept}',
+      'route.for': 'Route to this department: case {case}', 'route.default': ' (the matter\'s department)',
+      reject: 'Reject', 'reject.reason': 'Reason for rejecting (required; printed on the rejection notice)', 'reject.confirm': 'Reject and issue the notice', 'reject.cancel': 'Cancel',
+      'reject.need': 'Enter the reason for rejecting',
+      correction: 'Needs correction (one-time notice)', 'correction.need': 'First mark the materials to correct in the checklist',
+      'doc.rejection': 'rejection notice', 'doc.correction': 'one-time correction notice', 'doc.print': 'Print the {doc}', 'doc.pdf': '{doc} PDF', 'doc.printed': '{doc} printed: {case}',
+      mine: "This window's cases", 'mine.none': 'No cases accepted at this window yet', 'mine.refresh': 'Refresh',
+      'case.state': 'State', due: 'due {due}', dept: 'Department', applicant: 'Applicant',
+      pickupTicket: 'Collecting a result', 'pickup.finish': 'Handed out: finish this number', 'pickup.cases': 'Cases this number collects', 'pickup.verify': 'Identity checked by', 'verify.card': 'ID card placed',
+      'verify.receipt': 'Receipt checked', handout: 'Check and hand out', 'handout.done': 'Case {case} handed out', 'handout.for': 'Check and hand out: case {case}',
+      waybill: 'Waybill number', mail: 'Record as mailed', 'mail.done': 'Case {case} mailed, waybill {waybill}', label: 'Print the address label', 'label.done': 'Address label printed: {case}',
+      'waybill.need': 'Enter the waybill number', 'mail.for': 'Record as mailed: case {case}',
+      'rate.wait': 'The citizen rates this service on the rating pad, the counter screen or a phone',
+      'rate.got': 'Rating of number {number}: {level} {words}',
+      'case.correction': 'Needs correction', 'case.rejected.front': 'Rejected', 'card.read': 'ID card read: {name}; identity checked by the card',
+    },
+  };
+  function cw(k, p) {
+    const s = (CW[App.lang] || CW.zh)[k] ?? CW.zh[k] ?? k;
+    return s.replace(/\{(\w+)\}/g, (m, n) => (p && p[n] != null ? String(p[n]) : m));
+  }
+  function caseState(st) {
+    if (st === 'correction') return cw('case.correction');
+    const k = 'case.' + st;
+    const s = t(k);
+    return s === k ? st : s;
+  }
+
   function st(k, p) {
     const s = (SL[App.lang] || SL.zh)[k] ?? SL.zh[k] ?? k;
     return s.replace(/\{(\w+)\}/g, (m, n) => (p && p[n] != null ? String(p[n]) : m));
@@ -154,6 +211,8 @@
 
   // ---- rendering --------------------------------------------------------
   function matterOf(code) { return S.catalog.matters.find((m) => m.code === code) || null; }
+  function mName(m) { return (App.lang === 'en' && m && m.name_en) || (m && m.name) || ''; }
+  function caseName(c) { const m = matterOf(c.matter); return (App.lang === 'en' && m && m.name_en) || c.matter_name || c.matter || ''; }
   function packageOf(code) { return (S.catalog.packages || []).find((p) => p.code === code) || null; }
   function zoneLabel(id) { const z = App.zoneByID(id); return z ? (z.prefix || z.id) + ' ' + App.zoneName(z) : id; }
 
@@ -170,9 +229,13 @@
       h('div', { class: 'window-grid' },
         h('div', {}, S.rateFor ? ratingPanel() : null, S.cases ? casesPanel() : null, heldPanel(), slipLookupPanel()),
         actionsPanel(),
-        waitingPanel()));
+        h('div', {}, waitingPanel(), minePanel())));
   }
-  App.onLang(() => { if (S.n) render(); else if (App.onLangOnce) App.onLangOnce(); });
+  // words already on screen were said in the other language: they go
+  App.onLang(() => {
+    S.msg = ''; S.error = ''; S.slipMsg = ''; S.slipError = ''; S.lookupMsg = ''; S.lookupError = '';
+    if (S.n) render(); else if (App.onLangOnce) App.onLangOnce();
+  });
 
   function heldPanel() {
     const tk = S.ticket;
@@ -185,7 +248,7 @@
     const sub = tk.submission;
     const rows = [];
     const kv = (k, ...v) => rows.push(h('dt', {}, k), h('dd', {}, v));
-    kv(t('w.matter'), m ? m.name + '（' + m.code + '）' : pkg ? pkg.name + '（' + pkg.code + '）' : tk.matter || tk.package || t('w.matter.none'));
+    kv(t('w.matter'), m ? mName(m) + '（' + m.code + '）' : pkg ? pkg.name + '（' + pkg.code + '）' : tk.matter || tk.package || t('w.matter.none'));
     if (tk.agent) { // an agent (代办员) handles it on the citizen's behalf
       const g = tk.agent;
       kv(t('w.agent.who'), h('span', { id: 'held-agent' }, t('w.agent.line', { name: g.agent_name, id: g.agent, citizen: g.citizen_name_masked,
@@ -222,10 +285,12 @@
         tk.priority ? h('span', { class: 'tag' }, t('w.priority')) : null,
         tk.transferred ? h('span', { class: 'tag' }, t('w.transferred')) : null,
         tk.agent ? h('span', { class: 'tag', dataset: { agent: tk.agent.agent } }, t('w.agent')) : null,
+        tk.purpose === 'pickup' ? h('span', { class: 'tag', id: 'held-pickup' }, cw('pickupTicket')) : null,
         tk.recalls ? h('span', {}, t('w.recalls', { n: tk.recalls })) : null),
-      h('h3', {}, t('w.sub')),
-      h('dl', { class: 'kv', id: 'submission' }, rows),
-      h('div', { class: 'materials-grid' }, pagesPart(tk), mats.length ? checklistPart(tk, mats) : null));
+      tk.purpose === 'pickup' ? pickupPart(tk) : [
+        h('h3', {}, t('w.sub')),
+        h('dl', { class: 'kv', id: 'submission' }, rows),
+        h('div', { class: 'materials-grid' }, pagesPart(tk), mats.length ? checklistPart(tk, mats) : null)]);
   }
 
   // ---- materials: thumbnails, the viewer, the checklist, more scans --------
@@ -421,18 +486,166 @@
     const numbers = new Set(list.map((c) => c.number));
     const item = (c) => {
       const parts = list.filter((k) => k.parent === c.number);
-      return h('li', { dataset: { case: c.number } },
+      return h('li', { dataset: { case: c.number, state: c.state || '' } },
         h('span', { class: 'case-no' }, c.number),
         parts.length ? h('span', { class: 'tag' }, t('w.case.package')) : null,
-        h('span', { class: 'case-name' }, c.matter_name || c.matter),
+        c.state ? h('span', { class: 'tag case-state' }, caseState(c.state)) : null,
+        h('span', { class: 'case-name' }, caseName(c)),
         h('span', { class: 'case-due' }, (c.department ? c.department + ' · ' : '') + t('w.case.due', { due: c.due })),
+        c.state === 'accepted' && !parts.length ? routeControl(c) : null,
         parts.length ? h('ul', { class: 'case-parts', 'aria-label': t('w.case.parts', { name: c.matter_name || c.number }) }, parts.map(item)) : null);
+    };
+    const slips = (c) => {
+      if (S.cases.result === 'rejected') return docButtons(c, 'rejection');
+      if (S.cases.result === 'correction') return docButtons(c, 'correction');
+      return slipButtons(c);
     };
     return h('section', { class: 'panel cases', id: 'cases', 'aria-labelledby': 'cases-title' },
       h('h2', { id: 'cases-title' }, t('w.cases', { number: S.cases.number })),
-      h('ul', { class: 'case-list' }, list.filter((c) => !c.parent || !numbers.has(c.parent)).map((c) => { const li = item(c); li.append(slipButtons(c)); return li; })),
+      h('ul', { class: 'case-list' }, list.filter((c) => !c.parent || !numbers.has(c.parent)).map((c) => { const li = item(c); li.append(slips(c)); return li; })),
       h('p', { class: 'notice', role: 'status', id: 'slip-status' }, S.slipMsg || ''),
       h('p', { class: 'alert', role: 'alert', id: 'slip-error' }, S.slipError || ''));
+  }
+
+  // ---- the chain: route, rejection and correction notices, this window's
+  // cases, handing out a result ------------------------------------------
+  function departments() {
+    const set = new Set(S.departments);
+    for (const m of S.catalog.matters || []) if (m.department) set.add(m.department);
+    return Array.from(set);
+  }
+  // routeControl routes an accepted case to a back office: the matter's
+  // department preselected, another of the hall's choosable.
+  function routeControl(c) {
+    const id = 'route-' + c.number;
+    const chosen = S.routeTo[c.number] || c.department;
+    return h('span', { class: 'row route' },
+      h('label', { for: id }, cw('route.to')),
+      h('select', { id, dataset: { routeFor: c.number }, onchange: (e) => { S.routeTo[c.number] = e.target.value; } },
+        departments().map((d) => h('option', { value: d, selected: d === chosen }, d + (d === c.department ? cw('route.default') : '')))),
+      h('button', { type: 'button', class: 'primary', dataset: { action: 'route', case: c.number }, 'aria-label': cw('route.for', { case: c.number }),
+        disabled: S.busy, onclick: () => route(c) }, cw('route.btn')));
+  }
+  async function route(c) {
+    const dept = S.routeTo[c.number] || c.department;
+    try {
+      const body = dept && dept !== c.department ? { department: dept } : undefined;
+      const r = await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/route', body);
+      const k = r.data.case || {};
+      if (S.cases) S.cases.list = S.cases.list.map((x) => (x.number === c.number ? Object.assign({}, x, k) : x));
+      say(cw('route.done', { case: c.number, dept: k.department || dept }));
+    } catch (err) {
+      say('', errorText(err));
+    }
+    refreshMine();
+    renderKeep();
+  }
+  // docButtons print or open a rejection notice (不予受理告知书) or a
+  // one-time correction notice (一次性告知书).
+  function docButtons(c, doc) {
+    const name = cw('doc.' + doc);
+    const print = S.me && S.me.printer;
+    return h('span', { class: 'row case-slips' },
+      print ? h('button', { type: 'button', class: 'secondary', dataset: { slip: 'print-' + doc, slipCase: c.number }, onclick: () => printDoc(c, doc) }, cw('doc.print', { doc: name })) : null,
+      h('button', { type: 'button', class: 'secondary', dataset: { slip: 'pdf-' + doc, slipCase: c.number }, onclick: () => openSlipPDF(c, doc) }, cw('doc.pdf', { doc: name })));
+  }
+  async function printDoc(c, doc) {
+    try {
+      await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/' + doc + '/print');
+      S.slipMsg = cw('doc.printed', { doc: cw('doc.' + doc), case: c.number });
+      S.slipError = '';
+    } catch (err) {
+      S.slipMsg = '';
+      S.slipError = errorText(err);
+    }
+    renderKeep();
+  }
+
+  // minePanel: this window's cases and how far each has gone (GET
+  // /api/v1/cases?window=N), kept current by case events; a ready case to
+  // be mailed gets its waybill and address label here.
+  function minePanel() {
+    if (S.mine == null) return null;
+    const row = (c) => h('li', { dataset: { case: c.number, state: c.state } },
+      h('span', { class: 'case-no' }, c.number),
+      h('span', { class: 'tag case-state' }, caseState(c.state)),
+      c.light ? h('span', { class: 'light light-' + c.light }, t('light.' + c.light)) : null,
+      h('span', { class: 'case-name' }, caseName(c)),
+      h('span', { class: 'case-due' }, [c.department, c.ticket_number || c.ticket, cw('due', { due: c.due })].filter(Boolean).join(' · ')),
+      c.state === 'ready' && c.delivery === 'mail' ? mailControl(c) : null);
+    return h('section', { class: 'panel cases', id: 'mine', 'aria-labelledby': 'mine-title' },
+      h('h2', { id: 'mine-title' }, cw('mine')),
+      S.mine.length ? h('ul', { class: 'case-list' }, S.mine.slice(0, 30).map(row)) : h('p', {}, cw('mine.none')));
+  }
+  function mailControl(c) {
+    const id = 'waybill-' + c.number;
+    return h('span', { class: 'row mail' },
+      h('label', { for: id }, cw('waybill')),
+      h('input', { id, maxlength: 40, autocomplete: 'off', value: S.waybill[c.number] || '', oninput: (e) => { S.waybill[c.number] = e.target.value; } }),
+      h('button', { type: 'button', class: 'primary', dataset: { action: 'mail', case: c.number }, 'aria-label': cw('mail.for', { case: c.number }), onclick: () => mail(c) }, cw('mail')));
+  }
+  async function mail(c) {
+    const waybill = (S.waybill[c.number] || '').trim();
+    if (!waybill) { say('', cw('waybill.need')); renderKeep(); return; }
+    try {
+      await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/mail', { waybill });
+      say(cw('mail.done', { case: c.number, waybill }));
+      if (S.me && S.me.printer) {
+        try {
+          await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/label/print');
+          say(cw('mail.done', { case: c.number, waybill }) + '；' + cw('label.done', { case: c.number }));
+        } catch (err) { S.error = errorText(err); }
+      }
+    } catch (err) {
+      say('', errorText(err));
+    }
+    await refreshMine();
+    renderKeep();
+  }
+  async function refreshMine() {
+    try {
+      const r = await api('GET', '/api/v1/cases?window=' + S.n);
+      S.mine = (r.data && r.data.cases) || [];
+    } catch (err) {
+      if (err.status === 400 || err.status === 404) S.mine = null; // no such list on this hall node
+    }
+  }
+  const refreshMineSoon = App.debounce(() => refreshMine().then(renderKeep), 400);
+
+  // pickupPart: a pickup ticket's cases, each handed out once the officer
+  // has checked who collects it (the card placed, or the receipt).
+  function pickupPart(tk) {
+    const list = S.pickupCases || (tk.cases || []).map((c) => (typeof c === 'string' ? { number: c } : c));
+    return h('section', { class: 'pickup', id: 'pickup', 'aria-labelledby': 'pickup-title' },
+      h('h3', { id: 'pickup-title' }, cw('pickup.cases')),
+      h('ul', { class: 'case-list' }, list.map((c) => {
+        const vid = 'verify-' + c.number;
+        const done = c.state && c.state !== 'ready';
+        return h('li', { dataset: { case: c.number, state: c.state || '' } },
+          h('span', { class: 'case-no' }, c.number),
+          c.state ? h('span', { class: 'tag case-state' }, caseState(c.state)) : null,
+          h('span', { class: 'case-name' }, caseName(c)),
+          done ? null : h('span', { class: 'row' },
+            h('label', { for: vid }, cw('pickup.verify')),
+            h('select', { id: vid, dataset: { verifyFor: c.number }, onchange: (e) => { S.verify[c.number] = e.target.value; } },
+              h('option', { value: 'card', selected: (S.verify[c.number] || 'card') === 'card' }, cw('verify.card')),
+              h('option', { value: 'receipt', selected: S.verify[c.number] === 'receipt' }, cw('verify.receipt'))),
+            h('button', { type: 'button', class: 'ok', dataset: { action: 'hand-out', case: c.number }, 'aria-label': cw('handout.for', { case: c.number }),
+              disabled: S.busy, onclick: () => handOut(c) }, cw('handout'))));
+      })));
+  }
+  async function handOut(c) {
+    try {
+      const r = await api('POST', '/api/v1/cases/' + encodeURIComponent(c.number) + '/hand-out', { verified: S.verify[c.number] || 'card' });
+      const k = r.data.case || { state: 'handed_out' };
+      S.pickupCases = (S.pickupCases || (S.ticket.cases || []).map((x) => (typeof x === 'string' ? { number: x } : x)))
+        .map((x) => (x.number === c.number ? Object.assign({}, x, { state: k.state || 'handed_out' }) : x));
+      say(cw('handout.done', { case: c.number }));
+    } catch (err) {
+      say('', errorText(err));
+    }
+    refreshMine();
+    renderKeep();
   }
 
   function actionsPanel() {
@@ -440,7 +653,7 @@
     const called = tk && tk.status === 'called';
     const held = !!tk;
     const b = (action, label, enabled, fn, cls) => h('button', { type: 'button', class: cls || '', dataset: { action }, disabled: !enabled || S.busy, onclick: fn }, label);
-    const needMatter = held && !tk.matter && !tk.package;
+    const needMatter = held && !tk.matter && !tk.package && tk.purpose !== 'pickup';
     const zoneMatters = needMatter ? S.catalog.matters.filter((m) => m.zone === tk.zone) : [];
     const windows = [];
     for (const z of App.CFG.zones || []) for (const w of z.windows || []) if (w !== S.n) windows.push(w);
@@ -456,11 +669,25 @@
       needMatter && zoneMatters.length ? h('label', { class: 'field', for: 'finish-matter' }, h('span', {}, t('w.matter')),
         h('select', { id: 'finish-matter', onchange: (e) => { S.finishMatter = e.target.value; } },
           h('option', { value: '' }, '—'),
-          zoneMatters.map((m) => h('option', { value: m.code, selected: S.finishMatter === m.code }, m.name)))) : null,
-      h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
+          zoneMatters.map((m) => h('option', { value: m.code, selected: S.finishMatter === m.code }, mName(m))))) : null,
+      held && tk.purpose === 'pickup' ? h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
+        b('finish-pickup', cw('pickup.finish'), held, () => finish('served'), 'ok')) : null,
+      held && tk.purpose === 'pickup' ? null : h('div', { class: 'row', role: 'group', 'aria-labelledby': 'finish-title' },
         b('accepted', t('w.accepted'), held, () => finish('accepted'), 'ok'),
-        b('rejected', t('w.rejected'), held, () => finish('rejected'), 'danger'),
+        b('rejected', t('w.rejected'), held, () => { S.rejecting = !S.rejecting; renderKeep(); const r = document.getElementById('reject-reason'); if (r) r.focus(); }, 'danger'),
+        b('correction', cw('correction'), held && corrections(tk) > 0, () => finish('correction'), 'secondary'),
         b('consulted', t('w.consulted'), held, () => finish('consulted'), 'secondary')),
+      held && tk.purpose !== 'pickup' && !corrections(tk) && (matterOf(tk.matter) || packageOf(tk.package)) ? h('p', { class: 'hint', id: 'correction-hint' }, cw('correction.need')) : null,
+      held && S.rejecting ? h('form', { class: 'reject-form', id: 'reject-form', onsubmit: (e) => {
+        e.preventDefault();
+        if (!S.rejectReason.trim()) { say('', cw('reject.need')); renderKeep(); const r = document.getElementById('reject-reason'); if (r) r.focus(); return; }
+        finish('rejected');
+      } },
+        h('label', { class: 'field', for: 'reject-reason' }, h('span', {}, cw('reject.reason')),
+          h('textarea', { id: 'reject-reason', maxlength: 500, rows: 3, 'aria-required': 'true', oninput: (e) => { S.rejectReason = e.target.value; } }, S.rejectReason)),
+        h('div', { class: 'row' },
+          h('button', { type: 'submit', class: 'danger', dataset: { action: 'reject-confirm' }, disabled: S.busy }, cw('reject.confirm')),
+          h('button', { type: 'button', class: 'secondary', dataset: { action: 'reject-cancel' }, onclick: () => { S.rejecting = false; S.rejectReason = ''; renderKeep(); } }, cw('reject.cancel')))) : null,
       h('h3', {}, t('w.transfer')),
       h('div', { class: 'row' },
         h('label', { for: 'transfer-zone' }, t('w.transfer.zone')),
@@ -483,6 +710,11 @@
         b('call-number', t('w.pick.btn'), true, callChosen, 'secondary')));
   }
 
+  function corrections(tk) {
+    if (!tk || !tk.checklist) return 0;
+    return Object.values(tk.checklist).filter((m) => m && m.state === 'correction').length;
+  }
+
   function face(level) {
     const k = { 5: 22, 4: 12, 3: 0, 2: -12, 1: -22 }[level];
     const ns = 'http://www.w3.org/2000/svg';
@@ -498,17 +730,16 @@
     return svg;
   }
 
+  // ratingPanel shows the citizen's rating of the service just finished
+  // (a ticket.rated event: the rating pad, the counter screen or the
+  // phone); the officer never rates his own service.
   function ratingPanel() {
-    const done = S.rated === 'ok' || S.rated === 'already';
+    const lvl = S.rated;
     return h('section', { class: 'rating', id: 'rating', 'aria-labelledby': 'rating-title' },
-      h('h2', { id: 'rating-title' }, t('r.title')),
-      h('p', {}, t('r.for', { number: S.rateFor.number })),
-      done
-        ? h('p', { class: 'notice', role: 'status', id: 'rating-done' }, t(S.rated === 'ok' ? 'r.thanks' : 'r.already'))
-        : h('div', { class: 'faces', role: 'group', 'aria-labelledby': 'rating-title' }, [5, 4, 3, 2, 1].map((lvl) =>
-          h('button', { type: 'button', dataset: { level: lvl }, disabled: S.rating, onclick: () => rate(lvl) },
-            face(lvl), h('span', { class: 'lvl' }, lvl + ' ' + t('r.' + lvl))))),
-      S.rateError ? h('p', { class: 'alert', role: 'alert' }, S.rateError) : null);
+      h('h2', { id: 'rating-title' }, t('r.for', { number: S.rateFor.number })),
+      lvl ? h('p', { class: 'notice rated', role: 'status', id: 'rating-done', dataset: { level: lvl } }, face(lvl),
+        h('span', {}, cw('rate.got', { number: S.rateFor.number, level: lvl, words: t('r.' + lvl) })))
+        : h('p', { class: 'hint', id: 'rating-wait' }, cw('rate.wait')));
   }
 
   function waitingPanel() {
@@ -523,7 +754,7 @@
           tk.priority ? h('span', { class: 'tag' }, t('w.priority')) : null,
           tk.transferred ? h('span', { class: 'tag' }, t('w.transferred')) : null,
           tk.agent ? h('span', { class: 'tag', dataset: { agent: tk.agent.agent } }, t('w.agent')) : null,
-          h('span', {}, m ? m.name : zoneLabel(tk.zone)),
+          h('span', {}, m ? mName(m) : zoneLabel(tk.zone)),
           h('span', { class: 'hint' }, t('w.waited', { m: mins })));
       })));
   }
@@ -561,21 +792,30 @@
 
   async function finish(result) {
     const body = { result };
-    if (result === 'accepted' && S.ticket && !S.ticket.matter && !S.ticket.package && S.finishMatter) body.matter = S.finishMatter;
+    if (result !== 'consulted' && S.ticket && !S.ticket.matter && !S.ticket.package && S.finishMatter) body.matter = S.finishMatter;
+    if (result === 'rejected') body.reason = S.rejectReason.trim();
     try {
       const r = await post('finish', body);
       const tk = r.data.ticket;
       S.ticket = null;
       S.reveal = false;
+      S.rejecting = false;
+      S.rejectReason = '';
+      S.pickupCases = null;
       S.rateFor = { id: tk.id, number: tk.number };
       S.rated = '';
-      S.rateError = '';
-      S.cases = r.data.cases && r.data.cases.length ? { number: tk.number, list: r.data.cases } : null;
+      S.cases = r.data.cases && r.data.cases.length ? { number: tk.number, list: r.data.cases, result } : null;
       S.slipMsg = '';
       S.slipError = '';
-      if (S.cases && S.me && S.me.printer) topCases(S.cases.list).forEach((c) => { printReceipt(c); }); // 受理回执, at once
+      if (S.cases && S.me && S.me.printer) {
+        // at once: the acceptance receipt (受理回执), or the rejection or
+        // one-time correction notice the citizen takes away
+        if (result === 'rejected' || result === 'correction') topCases(S.cases.list).forEach((c) => { printDoc(c, result === 'rejected' ? 'rejection' : 'correction'); });
+        else topCases(S.cases.list).forEach((c) => { printReceipt(c); });
+      }
+      refreshMine();
       S.wscan = idleScan();
-      let msg = t('w.m.finished', { number: tk.number, result: t('result.' + result) });
+      let msg = t('w.m.finished', { number: tk.number, result: result === 'correction' ? cw('case.correction') : result === 'served' ? cw('pickupTicket') : t('result.' + result) });
       const cs = r.data.cases || [];
       if (cs.length > 1) msg += '；' + t('w.m.cases', { n: cs.length }); // listed in the cases panel
       else for (const c of cs) msg += '；' + t('w.m.case', { case: c.number, due: c.due });
@@ -649,22 +889,6 @@
     await refresh();
   }
 
-  // rate posts the citizen's rating once (一次一评).
-  async function rate(level) {
-    if (S.rating || !S.rateFor) return;
-    S.rating = true;
-    render();
-    try {
-      await api('POST', '/api/v1/tickets/' + encodeURIComponent(S.rateFor.id) + '/rating', { level });
-      S.rated = 'ok';
-    } catch (err) {
-      if (err.status === 409) S.rated = 'already';
-      else S.rateError = errorText(err);
-    }
-    S.rating = false;
-    render();
-  }
-
   // ---- data ---------------------------------------------------------------
   async function refresh() {
     try {
@@ -672,10 +896,29 @@
       S.info = w.data;
       S.ticket = w.data.ticket || null;
       S.waiting = l.data.tickets || [];
+      await heldDetails();
     } catch (err) {
       if (!S.error) S.error = errorText(err);
     }
     renderKeep();
+  }
+  // heldDetails reads the held ticket whole (GET /api/v1/tickets/{id}): a
+  // pickup ticket's cases with their states.
+  async function heldDetails() {
+    const tk = S.ticket;
+    if (!tk) { S.pickupCases = null; S.heldID = ''; return; }
+    if (S.heldID === tk.id && tk.purpose === 'pickup' && S.pickupCases) { tk.cases = S.pickupCases; return; }
+    if (S.heldID !== tk.id) { S.pickupCases = null; S.verify = {}; }
+    S.heldID = tk.id;
+    try {
+      const r = await api('GET', '/api/v1/tickets/' + encodeURIComponent(tk.id));
+      const d = r.data || {};
+      if (d.purpose) tk.purpose = d.purpose;
+      if (d.purpose === 'pickup' && Array.isArray(d.cases)) {
+        S.pickupCases = d.cases.map((c) => (typeof c === 'string' ? { number: c } : c));
+        tk.cases = S.pickupCases;
+      }
+    } catch (err) { /* the held panel shows what the window answer had */ }
   }
   const refreshSoon = App.debounce(refresh, 300);
 
@@ -700,7 +943,13 @@
       return;
     }
     try { S.catalog = (await api('GET', '/api/v1/catalog')).data; } catch (err) { /* names fall back to codes */ }
+    S.departments = (S.catalog && S.catalog.departments) || [];
+    if (!S.departments.length) {
+      try { S.departments = ((await api('GET', '/api/v1/departments')).data || {}).departments || []; } catch (err) { /* the catalog's matters name them */ }
+    }
+    S.departments = S.departments.map((d) => (typeof d === 'string' ? d : d.name || d.id)).filter(Boolean);
     S.me = await App.me();
+    await refreshMine();
     await refresh();
     if (!App.events) {
       let seq = null;
@@ -710,6 +959,14 @@
         if (App.upstreamEvent(e)) return;
         if (e.type && e.type.startsWith('scan.')) App.scanEvent(e);
         else if (e.type === 'qr.scanned') { if (!(App.serverNow() - Date.parse(e.at) > 30000)) callScanned(e.data); }
+        else if (e.type === 'card.read' && S.ticket && S.ticket.purpose === 'pickup') {
+          // a card placed on this window's reader while a result is collected: the identity check
+          for (const c of S.pickupCases || []) S.verify[c.number] = 'card';
+          say(cw('card.read', { name: e.name || '' }));
+          renderKeep();
+        } else if (e.type === 'ticket.rated') {
+          if (S.rateFor && (e.ticket === S.rateFor.id || e.number === S.rateFor.number) && (!e.window || e.window === S.n)) { S.rated = e.level; renderKeep(); }
+        } else if (e.type && e.type.startsWith('case.')) refreshMineSoon();
         else if (e.type && e.type.startsWith('ticket.')) refreshSoon();
       },
         { since: seq, onOpen: (again) => { if (again) refreshSoon(); } });
