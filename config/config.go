@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package config is kioskd's typed configuration: TOML loading on top of the
 // embedded default hall, validation with errors that name the key at fault,
 // and the shipped sample catalog.

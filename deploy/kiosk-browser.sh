@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # kiosk-browser.sh: the terminal's touch screen, run by kioskd-chromium.service
 # (installed as /usr/lib/kioskd/kiosk-browser.sh).
 #

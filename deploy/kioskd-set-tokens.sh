@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # kioskd-set-tokens: give every terminal a random token in place of the
 # example's REPLACE-ME placeholders (installed as /usr/sbin/kioskd-set-tokens).
 #

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package devices holds the small contracts and value types shared by the
 // hall's device drivers and the domain: what a card reader read, what a
 // printer prints, what a scanner scanned, and how a device reports its health.

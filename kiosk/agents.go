@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 package kiosk
 
 // Agents (代办员, 帮办代办). An agent is a member of staff flagged agent in

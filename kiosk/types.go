@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package kiosk is the hall's domain: the catalog, the comprehensive window
 // queue, tickets, submissions, cases, ratings, the audit log and statistics.
 // It does no HTTP and no device I/O; persistence sits behind Store.

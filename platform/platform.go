@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package platform hands the hall's cases and ratings to the city's
 // government-service platform: every case.accepted, case.updated and
 // rating.recorded event, in order, at least once, to an HTTP webhook signed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Installs the named Debian packages that are not installed yet.
 set -e
 missing=""

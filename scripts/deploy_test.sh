@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # scripts/deploy_test.sh: checks of the packaging (deploy/, kioskd.example.toml,
 # scripts/dist.sh). Fast with a warm Go build cache; no network once the nfpm
 # module is in the module cache. Exits non-zero when a check fails; a check

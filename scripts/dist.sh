@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # scripts/dist.sh: kioskd release archives (and .debs) for linux/amd64 and
 # linux/arm64.
 #

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 package ui
 
 // Browser coverage of the agent desk (run by TestBrowser/agent): an agent

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package ui serves the hall over HTTP: the JSON API of DESIGN.md, the
 // WebSocket event stream and the embedded web app.
 package ui

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package upstream is the terminal node's side of the link to the hall
 // node (DESIGN.md, Topology): every ticket request, submission and
 // material goes through a durable outbox, sent in order and acknowledged

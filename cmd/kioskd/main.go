@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Command kioskd runs the terminals and the queue of a government service
 // hall that works "one window takes in everything" (一窗受理、集成服务).
 package main

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Command loadgen measures a real kioskd at a hall's peak, each figure beside
 // the physical limit it is bounded by, measured in the same run on the same
 // machine, and writes the table to BENCHMARKS.md.

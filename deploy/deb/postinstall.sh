@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # kioskd postinst: group memberships, file modes, reload systemd and udev,
 # enable and (re)start kioskd (deb-systemd-helper, deb-systemd-invoke).
 set -e

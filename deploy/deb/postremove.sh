@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # kioskd postrm: forget the units and rules. Purge removes the browser's
 # profile but never /var/lib/kioskd: the database holds the hall's tickets,
 # cases and ratings (official records); delete it by hand if you mean it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # kioskd preinst: the system users exist before the files are unpacked, so
 # /etc/kioskd/kioskd.toml can be root:kioskd.
 set -e

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # kioskd prerm: stop the services on removal (an upgrade restarts them in
 # postinst), as debhelper's dh_installsystemd writes it.
 set -e

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package a4 lays the hall's documents out for an A4 printer, as PDF (with
 // github.com/signintech/gopdf): the case slips, acceptance receipts (受理回执)
 // and result notices (结果通知), saying what the receipt printer's slips say.

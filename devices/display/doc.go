@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package display drives the LED strip screens above the hall's windows (窗口
 // 条屏): one line of text such as "A012 请到3号窗口", sent over a serial line
 // (usually an RS-485 adapter) that several screens share, each with its

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package escpos drives ESC/POS receipt and ticket printers.
 //
 // It has five parts, each usable alone:

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package hid drives the counter's USB HID devices: the rating pad (评价器)
 // at each window and the QR code reader that checks appointments in and
 // scans tickets at a kiosk or a window.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package idcard drives a second-generation resident ID card reader (二代身份证
 // 阅读器): the public-security SAM module behind a USB-serial bridge, speaking
 // the GA 467 frame protocol. It finds, selects and reads cards, decodes every

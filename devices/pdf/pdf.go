@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package pdf turns what a scanner or a citizen hands in into one material:
 // a PDF document. It assembles scanned page images into a PDF (with
 // github.com/pdfcpu/pdfcpu), validates uploaded PDF, JPEG and PNG bodies

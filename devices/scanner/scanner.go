@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package scanner holds what every scanner backend shares: the Scanner
 // contract, the Request a scan is made with, page-by-page Progress, and the
 // sentinel errors a citizen can be shown.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package voice speaks the hall's calls in Mandarin: "请A零一二号到三号窗口办理".
 //
 // Text and Tokens give the words of a call. Ticket numbers are read one

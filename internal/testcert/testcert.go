@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package testcert makes throwaway TLS certificates for tests: a CA and a
 // server certificate it signs, written as PEM files.
 package testcert

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package plan sizes the hall's windows from its demand: how many windows
 // (servers) each zone needs hour by hour to meet a service target, by the
 // Erlang C model of a queue (M/M/c, with an M/G/c correction when the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package staff signs window and guide staff in on their terminal with a
 // staff id and a PIN (kept as an Argon2id hash), so every call, acceptance
 // and rating is tied to a person; a session ends on sign-out or when idle.

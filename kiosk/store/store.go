@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package store keeps the hall's state in SQLite (modernc.org/sqlite, pure
 // Go): WAL with synchronous=FULL, so a transaction is on disk before Commit
 // returns, and a power cut at any instant loses nothing that was answered.

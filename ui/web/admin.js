@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // admin.js — the centre manager's page: waiting per area, the open cases
 // by their supervision light (督办, GET /api/v1/cases?open=1: overdue and
 // due soon first, said in words), today's figures per area and per window

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // agent.js — the agent desk (帮办代办, a guide terminal with a member of
 // staff whom config flags agent signed in). The agent takes over a
 // citizen's matter with the citizen's consent recorded (POST

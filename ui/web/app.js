@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // app.js — the shared part of kioskd's touch UI: i18n, the terminal token,
 // the JSON API client, the self-healing WebSocket event client, the elder
 // mode and a few DOM helpers. Plain JS, no build step. Every page loads

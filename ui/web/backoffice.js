@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // backoffice.js — a department's back office (后台审批, terminal role
 // "department"): its own department's cases (GET /api/v1/cases, the server
 // keeps it to the terminal's department) with their supervision lights (督办),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // display.js — the hall display (a 1920×1080 TV): the newest call large,
 // the current call of every window, the last 10 calls and the waiting
 // counts per area. Driven by ticket.called events (recalls too) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // guide.js — the guide desk (导办台): a ticket for a walk-in in two taps,
 // the area then "普通" or a priority reason; waiting counts per area kept
 // current by the event stream; "补打" prints again a ticket issued here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // kiosk.js — the citizen's self-service kiosk: swipe the ID card (or take a
 // number without one), pick a matter by area or by pinyin initials, check
 // the materials (and scan them when the kiosk has a scanner), choose pickup

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 // window.js — a window's terminal (窗口多功能一体机): call, recall, no-show,
 // start, finish (受理 / 不予受理 / 咨询), transfer, call a chosen number; the
 // held ticket with its pre-filled submission, its scanned pages (thumbnails,

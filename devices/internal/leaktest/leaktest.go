@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package leaktest fails a driver package's test run when a test leaves a
 // goroutine of the project's devices behind.
 package leaktest

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package serialport opens the serial lines the drivers speak over.
 package serialport
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package folder scans from a hot folder: a document camera (高拍仪) or a
 // scanner's own software writes one image file per page into a directory,
 // and Scan picks the files up.

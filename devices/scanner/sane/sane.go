@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package sane scans through SANE by running its command-line frontend,
 // scanimage (no cgo, no libsane binding): flatbeds, automatic document
 // feeders and duplex feeders, at a resolution and colour mode, page by page

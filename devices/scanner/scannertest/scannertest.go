@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package scannertest checks any scanner.Scanner against the contract, the
 // way periph's conformance suites do: the simulator, SANE's test backend, a
 // hot folder and real hardware alike.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package displaysim simulates window LED screens sharing one serial line:
 // it reads the screens' side of a pseudo-terminal, parses both formats of
 // package display (text lines and SOH/BEL frames, mixed on one line if need

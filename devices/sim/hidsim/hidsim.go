@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package hidsim simulates the counter's USB HID devices behind the small
 // interfaces of package hid: a Bus to plug devices into, unplug them from
 // and plug them into again, and Devices that play input reports (a rating

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package idcardsim simulates a second-generation ID card reader: a SAM
 // module speaking GA 467 frames on the device side of a pseudo-terminal.
 // The driver opens Path() as the serial port it is (through tarm/serial), so

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package printersim simulates an ESC/POS printer from the printer's side of
 // a TCP socket (raw port 9100 style, on 127.0.0.1:0) and of a
 // pseudo-terminal (its slave path works as a serial port for

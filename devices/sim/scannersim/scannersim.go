@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 // Package scannersim is a simulated scanner for tests and the default run:
 // it "scans" A4-shaped PNG pages with the page number drawn on them, one
 // every Opts.Delay, and fails on demand (a jam on page k, an empty feeder,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
 //go:build !unix
 
 // Package ptyfile helps the simulators serve a pseudo-terminal's side.
