@@ -1,5 +1,4 @@
 #!/bin/sh
-# SPDX-License-Identifier: AGPL-3.0-or-later
 # kioskd-set-tokens: give every terminal a random token in place of the
 # example's REPLACE-ME placeholders (installed as /usr/sbin/kioskd-set-tokens).
 #
@@ -11,6 +10,7 @@
 # left alone. A token is 32 hex digits (openssl rand -hex 16). Afterwards it
 # prints each terminal's page address (keep that list: it holds the tokens).
 set -eu
+# SPDX-License-Identifier: AGPL-3.0-or-later
 
 case ${1:-} in
 -h | --help)

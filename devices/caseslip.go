@@ -58,7 +58,14 @@ type CaseSlip struct {
 	ProgressURL string // the case's public progress page, printed as a QR code
 	PrintedAt   time.Time
 	Notices     []string // closing lines
-	// Label only (SlipLabel): the recipient in full.
+	// MailTo is the mail label's recipient (SlipLabel only): the one
+	// document that carries a name, phone and address in full, for the
+	// courier; every other slip ignores it and shows CollectAt, masked.
+	MailTo *MailTo
+}
+
+// MailTo is where a mailed result goes, in full.
+type MailTo struct {
 	Recipient, Phone, Address, Postcode string
 }
 
@@ -121,10 +128,14 @@ func (s CaseSlip) Rows() []SlipRow {
 		}
 	}
 	if s.Kind == SlipLabel {
-		add(SlipRow{Label: "收件人", Value: s.Recipient, Strong: true})
-		add(SlipRow{Label: "电话", Value: s.Phone, Strong: true})
-		add(SlipRow{Label: "地址", Value: s.Address, Strong: true})
-		add(SlipRow{Label: "邮编", Value: s.Postcode})
+		to := s.MailTo
+		if to == nil {
+			to = &MailTo{}
+		}
+		add(SlipRow{Label: "收件人", Value: to.Recipient, Strong: true})
+		add(SlipRow{Label: "电话", Value: to.Phone, Strong: true})
+		add(SlipRow{Label: "地址", Value: to.Address, Strong: true})
+		add(SlipRow{Label: "邮编", Value: to.Postcode})
 		add(SlipRow{Label: "运单号", Value: s.Waybill, Strong: true})
 		add(SlipRow{Label: "办件编号", Value: s.Number})
 		add(SlipRow{Label: "寄件人", Value: s.Hall})

@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
 # scripts/dist.sh: kioskd release archives (and .debs) for linux/amd64 and
 # linux/arm64.
 #
@@ -56,6 +55,7 @@
 # SQLite (modernc.org), serial ports (tarm/serial) and usblp printers are
 # pure Go and the same in both. BUILDINFO in each archive says what was built.
 set -euo pipefail
+# SPDX-License-Identifier: AGPL-3.0-or-later
 cd "$(dirname "$0")/.."
 
 # the toolchain go.mod names (the go command fetches it from the module proxy once)

@@ -154,7 +154,7 @@ func (s *Server) caseSlip(ctx context.Context, k kiosk.Case, parts []kiosk.Case,
 		}
 		if sub := t.Submission; sub != nil && kind == devices.SlipLabel {
 			d := sub.Delivery
-			sl.Recipient, sl.Phone, sl.Address, sl.Postcode = d.Recipient, d.Phone, d.Address, d.Postcode
+			sl.MailTo = &devices.MailTo{Recipient: d.Recipient, Phone: d.Phone, Address: d.Address, Postcode: d.Postcode}
 		}
 		if sub := t.Submission; sub != nil {
 			sl.ApplicantMasked = kiosk.MaskName(sub.Applicant.Name)

@@ -127,8 +127,8 @@ func TestMailLabel(t *testing.T) {
 	e.want(e.do("POST", "/api/v1/cases/"+num+"/mail", tokWin1, `{"waybill":"EMS1234567890"}`), 200)
 	e.want(e.do("POST", "/api/v1/cases/"+num+"/label/print", tokWin1, ""), 200)
 	l := p.last()
-	if l.Kind != devices.SlipLabel || l.Recipient != "李四光" || l.Phone != "13800135678" || l.Address != "涵江区涵华西路1号" ||
-		l.Postcode != "351100" || l.Waybill != "EMS1234567890" || l.Number != num || l.ProgressURL != "" {
+	if l.Kind != devices.SlipLabel || l.MailTo == nil || l.MailTo.Recipient != "李四光" || l.MailTo.Phone != "13800135678" || l.MailTo.Address != "涵江区涵华西路1号" ||
+		l.MailTo.Postcode != "351100" || l.Waybill != "EMS1234567890" || l.Number != num || l.ProgressURL != "" {
 		t.Fatalf("label %+v", l)
 	}
 	rows := ""

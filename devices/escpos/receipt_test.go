@@ -150,4 +150,26 @@ func TestCaseSlipCarriesNoIdentity(t *testing.T) {
 			t.Errorf("devices.CaseSlip has a field %s: slips carry masked forms only (DESIGN.md, Privacy)", name)
 		}
 	}
+	// the mail label is the one slip that carries its recipient in full
+	// (MailTo, for the courier); no other slip prints it
+	to := &devices.MailTo{Recipient: "李四光", Phone: "13812345678", Address: "涵江区涵华西路1号", Postcode: "351100"}
+	for _, kind := range []string{devices.SlipReceipt, devices.SlipNotice, devices.SlipRejection, devices.SlipCorrection} {
+		s := devices.CaseSlip{Kind: kind, Number: "HJ-SJ-0001202612080001", MailTo: to, CollectAt: "李*光 138****5678"}
+		for _, r := range s.Rows() {
+			text := r.Value + strings.Join(r.Items, "")
+			for _, full := range []string{to.Recipient, to.Phone, to.Address} {
+				if strings.Contains(text, full) {
+					t.Errorf("a %s slip prints %q in full", kind, full)
+				}
+			}
+		}
+	}
+	label := devices.CaseSlip{Kind: devices.SlipLabel, MailTo: to}
+	var text string
+	for _, r := range label.Rows() {
+		text += r.Value
+	}
+	if !strings.Contains(text, to.Address) || !strings.Contains(text, to.Phone) {
+		t.Errorf("the mail label does not carry its recipient: %q", text)
+	}
 }
