@@ -57,21 +57,7 @@ func TestBrowser(t *testing.T) {
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
 
-	// a fresh profile; Chromium's helper processes may still write to it for
-	// a moment after the browser exits, so its removal is retried
-	profile, err := os.MkdirTemp("", "kioskd-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("could not remove %s", profile)
-	})
+	profile := chromiumProfile(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute) // every role's pages, on a shared machine
 	defer cancel()
@@ -820,4 +806,25 @@ func testAdminAndStatus(t *testing.T, b *browser) {
 	b.check("status-phone")
 	b.viewport(1080, 1920)
 	b.check("status")
+}
+
+// chromiumProfile is a fresh Chromium profile folder, removed after the
+// test; Chromium's helper processes may still write to it for a moment
+// after the browser exits, so its removal is retried.
+func chromiumProfile(t *testing.T) string {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "kioskd-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove %s", profile)
+	})
+	return profile
 }
