@@ -521,7 +521,11 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/api/v1/say", query: "text=" + url.QueryEscape("请取号"), token: tokKiosk, status: 200},
 		{method: "GET", tmpl: "/api/v1/say", token: tokKiosk, status: 400, invalid: true},
 		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"card":"resident"}`, status: 204},
-		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"card":"dragon"}`, status: 400},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"card":"dragon"}`, status: 400, invalid: true},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"kind":"resident"}`, status: 204},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"kind":"foreign18"}`, status: 400}, // the test's reader has no such sample
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokAdmin, body: `{"kind":""}`, status: 204},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokWin1, body: `{"kind":""}`, status: 403},
 
 		// appointments
 		{method: "POST", tmpl: "/api/v1/appointments", token: tokAdmin, body: `{"code":"YY0001","matter":"$MATTER","date":"$TODAY","start":"09:30","end":"10:30","applicant":{"id_number":"110105194912310011","name":"李四"}}`, status: 201},
