@@ -327,7 +327,12 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/api/v1/me", status: 401, invalid: true},
 		{method: "GET", tmpl: "/api/v1/me", token: "not-a-token", status: 401},
 		{method: "GET", tmpl: "/api/v1/messages", status: 200},
-		{method: "GET", tmpl: "/api/v1/departments", token: tokWin1, status: 200},
+		{method: "GET", tmpl: "/api/v1/departments", token: tokWin1, status: 200,
+			save: func(v map[string]string, b map[string]any) {
+				if ds, _ := b["departments"].([]any); len(ds) > 0 {
+					v["DEPT"] = fmt.Sprint(ds[len(ds)-1])
+				}
+			}},
 		{method: "GET", tmpl: "/api/v1/departments", status: 401, invalid: true},
 		{method: "GET", tmpl: "/api/v1/catalog", query: "q=sfz", token: tokKiosk, status: 200},
 		{method: "GET", tmpl: "/api/v1/catalog", query: "token=" + tokKiosk, status: 200},
@@ -456,6 +461,16 @@ func TestOpenAPIContract(t *testing.T) {
 					v["CCASE"] = str(cs[0].(map[string]any), "number")
 				}
 			}},
+		// one more accepted, to be routed to a department named
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, status: 201},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/start", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/finish", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"result":"accepted"}`, status: 200,
+			save: func(v map[string]string, b map[string]any) {
+				if cs, _ := b["cases"].([]any); len(cs) > 0 {
+					v["CASE2"] = str(cs[0].(map[string]any), "number")
+				}
+			}},
 
 		// cases and their slips
 		{method: "GET", tmpl: "/api/v1/cases", query: "ticket=$T1", token: tokAdmin, status: 200},
@@ -481,12 +496,18 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{doc}/print", params: map[string]string{"number": "$CASE", "doc": "receipt"}, token: tokWin2, status: 409}, // no receipt printer
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "route"}, token: tokAdmin, body: `{"department":"no such office"}`, status: 400},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "route"}, token: tokAdmin, status: 200},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "route"}, token: tokAdmin, status: 409}, // routed already
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE2", "action": "route"}, token: tokWin1, body: `{"department":"$DEPT"}`, status: 200},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$RCASE", "action": "route"}, token: tokAdmin, status: 409}, // not accepted: no step applies
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "approve"}, token: tokAdmin, status: 200},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "ready"}, token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/cases/{number}/notice.pdf", params: map[string]string{"number": "$CASE"}, token: tokAdmin, status: 200},
 		// its pickup: a ticket by the case number, then the hand-out at the window that calls it
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"case":"NO-SUCH-CASE"}}`, status: 404},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"code":"no-such-code"}}`, status: 404},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"id_number":"110105198001010016","id_type":"resident"}}`, status: 404}, // 王五: nothing ready
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"case":"$CASE"}}`, status: 201, save: keep("TP", "id")},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokGuide, body: `{"pickup":{"case":"$CASE"}}`, status: 200}, // the pickup ticket already held
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "hand-out"}, token: tokWin1, body: `{"verified":"card"}`, status: 409}, // not called yet
 		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
 		{method: "GET", tmpl: "/api/v1/tickets/{id}", params: map[string]string{"id": "$TP"}, token: tokWin1, status: 200},
