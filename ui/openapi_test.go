@@ -507,7 +507,8 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"code":"no-such-code"}}`, status: 404},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"id_number":"110105198001010016","id_type":"resident"}}`, status: 404}, // 王五: nothing ready
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"case":"$CASE"}}`, status: 201, save: keep("TP", "id")},
-		{method: "POST", tmpl: "/api/v1/tickets", token: tokGuide, body: `{"pickup":{"case":"$CASE"}}`, status: 200}, // the pickup ticket already held
+		// the pickup ticket already held
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokGuide, body: `{"pickup":{"case":"$CASE"}}`, status: 200},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "hand-out"}, token: tokWin1, body: `{"verified":"card"}`, status: 409}, // not called yet
 		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
 		{method: "GET", tmpl: "/api/v1/tickets/{id}", params: map[string]string{"id": "$TP"}, token: tokWin1, status: 200},
