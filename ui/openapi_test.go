@@ -351,6 +351,7 @@ func TestOpenAPIContract(t *testing.T) {
 				v["T1KEY"] = u.Query().Get("token")
 			}},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, hdr: []string{"Idempotency-Key", "k-1"}, status: 201},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"zone":"A"}`, hdr: []string{"Idempotency-Key", "k-1"}, status: 422}, // the key with another body
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"zone":"A","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"delivery":{"mode":"pickup"}}}`, status: 201, save: keep("T2", "id")},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"zone":"A","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"delivery":{"mode":"pickup"}}}`, status: 200},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokGuide, body: `{"zone":"A"}`, status: 201, save: keep("TG", "id")},
