@@ -322,8 +322,18 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/metrics", status: 200},
 		{method: "GET", tmpl: "/api/v1/openapi.json", status: 200},
 		{method: "GET", tmpl: "/api/v1/me", token: tokWin1, status: 200},
+		{method: "GET", tmpl: "/api/v1/me", token: tokCounter, status: 200},
+		{method: "GET", tmpl: "/api/v1/me", token: tokKiosk, status: 200},
 		{method: "GET", tmpl: "/api/v1/me", status: 401, invalid: true},
 		{method: "GET", tmpl: "/api/v1/me", token: "not-a-token", status: 401},
+		{method: "GET", tmpl: "/api/v1/messages", status: 200},
+		{method: "GET", tmpl: "/api/v1/departments", token: tokWin1, status: 200,
+			save: func(v map[string]string, b map[string]any) {
+				if ds, _ := b["departments"].([]any); len(ds) > 0 {
+					v["DEPT"] = fmt.Sprint(ds[len(ds)-1])
+				}
+			}},
+		{method: "GET", tmpl: "/api/v1/departments", status: 401, invalid: true},
 		{method: "GET", tmpl: "/api/v1/catalog", query: "q=sfz", token: tokKiosk, status: 200},
 		{method: "GET", tmpl: "/api/v1/catalog", query: "token=" + tokKiosk, status: 200},
 		{method: "PUT", tmpl: "/api/v1/catalog", token: tokAdmin, body: `{"matters":[],"packages":[]}`, status: 200},
@@ -341,6 +351,7 @@ func TestOpenAPIContract(t *testing.T) {
 				v["T1KEY"] = u.Query().Get("token")
 			}},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, hdr: []string{"Idempotency-Key", "k-1"}, status: 201},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"zone":"A"}`, hdr: []string{"Idempotency-Key", "k-1"}, status: 422}, // the key with another body
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"zone":"A","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"delivery":{"mode":"pickup"}}}`, status: 201, save: keep("T2", "id")},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"zone":"A","submission":{"applicant":{"id_number":"11010519491231002X","name":"张三丰"},"delivery":{"mode":"pickup"}}}`, status: 200},
 		{method: "POST", tmpl: "/api/v1/tickets", token: tokGuide, body: `{"zone":"A"}`, status: 201, save: keep("TG", "id")},
@@ -353,6 +364,10 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/api/v1/tickets/{id}", params: map[string]string{"id": "$T1"}, token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/tickets/{id}", params: map[string]string{"id": "$T1"}, query: "token=$T1KEY", status: 200},
 		{method: "GET", tmpl: "/api/v1/tickets/{id}", params: map[string]string{"id": "no-such-ticket"}, token: tokAdmin, status: 404},
+		{method: "GET", tmpl: "/api/v1/tickets/{id}/qr.png", params: map[string]string{"id": "$T1"}, query: "token=$T1KEY", status: 200},
+		{method: "GET", tmpl: "/api/v1/tickets/{id}/qr.png", params: map[string]string{"id": "$T1"}, token: tokKiosk, status: 200},
+		{method: "GET", tmpl: "/api/v1/tickets/{id}/qr.png", params: map[string]string{"id": "$T1"}, query: "token=wrong", status: 401},
+		{method: "GET", tmpl: "/api/v1/tickets/{id}/qr.png", params: map[string]string{"id": "no-such-ticket"}, token: tokKiosk, status: 404},
 		{method: "GET", tmpl: "/api/v1/tickets", token: tokGuide, status: 200},
 		{method: "GET", tmpl: "/api/v1/tickets", query: "date=$TODAY", token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/tickets", token: tokKiosk, status: 403},
@@ -407,29 +422,100 @@ func TestOpenAPIContract(t *testing.T) {
 					v["CASE"] = str(cs[0].(map[string]any), "number")
 				}
 			}},
-		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokWin1, body: `{"level":9}`, status: 400, invalid: true},
-		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokWin1, body: `{"level":1,"comment":"太慢"}`, status: 201},
-		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokWin1, body: `{"level":5}`, status: 409},
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokCounter, body: `{"level":9}`, status: 400, invalid: true},
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokWin1, body: `{"level":5}`, status: 403},  // staff never rate
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokKiosk, body: `{"level":5}`, status: 403}, // nor a kiosk
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokCounter, body: `{"level":1,"comment":"太慢"}`, status: 201},
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$T1"}, token: tokCounter, body: `{"level":5}`, status: 409},
 		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
 		{method: "POST", tmpl: "/api/v1/windows/{n}/transfer", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"zone":"B"}`, status: 200},
 		{method: "POST", tmpl: "/api/v1/windows/{n}/transfer", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"zone":"B"}`, status: 409},
 		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
 		{method: "POST", tmpl: "/api/v1/windows/{n}/no-show", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
 		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 204},
+		// a matter not accepted (不予受理), and one sent back for correction (补正)
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, status: 201,
+			save: func(v map[string]string, b map[string]any) {
+				v["TR"] = str(b, "id")
+				u, _ := url.Parse(str(b, "status_url"))
+				v["TRKEY"] = u.Query().Get("token")
+			}},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/start", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/finish", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"result":"rejected"}`, status: 400}, // no reason
+		{method: "POST", tmpl: "/api/v1/windows/{n}/finish", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"result":"rejected","reason":"不属于本中心受理范围"}`, status: 200,
+			save: func(v map[string]string, b map[string]any) {
+				if cs, _ := b["cases"].([]any); len(cs) > 0 {
+					v["RCASE"] = str(cs[0].(map[string]any), "number")
+				}
+			}},
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$TR"}, query: "token=wrong", body: `{"level":4}`, status: 401},
+		{method: "POST", tmpl: "/api/v1/tickets/{id}/rating", params: map[string]string{"id": "$TR"}, query: "token=$TRKEY", body: `{"level":4}`, status: 201}, // the status page
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, status: 201, save: keep("TC", "id")},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/start", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/finish", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"result":"correction"}`, status: 400}, // nothing marked
+		{method: "POST", tmpl: "/api/v1/windows/{n}/checklist", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"material":"$MATERIAL","state":"correction","note":"缺少签字"}`, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/finish", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"result":"correction"}`, status: 200,
+			save: func(v map[string]string, b map[string]any) {
+				if cs, _ := b["cases"].([]any); len(cs) > 0 {
+					v["CCASE"] = str(cs[0].(map[string]any), "number")
+				}
+			}},
+		// one more accepted, to be routed to a department named
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"matter":"$MATTER"}`, status: 201},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/start", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/windows/{n}/finish", params: map[string]string{"n": "1"}, token: tokWin1, body: `{"result":"accepted"}`, status: 200,
+			save: func(v map[string]string, b map[string]any) {
+				if cs, _ := b["cases"].([]any); len(cs) > 0 {
+					v["CASE2"] = str(cs[0].(map[string]any), "number")
+				}
+			}},
 
 		// cases and their slips
 		{method: "GET", tmpl: "/api/v1/cases", query: "ticket=$T1", token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/cases", query: "ticket=$T1", token: tokKiosk, status: 403},
+		{method: "GET", tmpl: "/api/v1/cases", query: "window=1", token: tokWin1, status: 200},
+		{method: "GET", tmpl: "/api/v1/cases", query: "window=2", token: tokWin1, status: 403},
+		{method: "GET", tmpl: "/api/v1/cases", query: "window=0", token: tokAdmin, status: 400, invalid: true},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/rejection.pdf", params: map[string]string{"number": "$RCASE"}, token: tokAdmin, status: 200},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/rejection.pdf", params: map[string]string{"number": "$CASE"}, token: tokAdmin, status: 409}, // accepted
+		{method: "GET", tmpl: "/api/v1/cases/{number}/correction.pdf", params: map[string]string{"number": "$CCASE"}, token: tokWin1, status: 200},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/correction.pdf", params: map[string]string{"number": "$RCASE"}, token: tokAdmin, status: 409},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/correction.pdf", params: map[string]string{"number": "NO-SUCH-CASE"}, token: tokAdmin, status: 404},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/receipt.pdf", params: map[string]string{"number": "$RCASE"}, token: tokAdmin, status: 409}, // not accepted: no receipt
+		{method: "GET", tmpl: "/api/v1/cases/{number}/slip/{doc}", params: map[string]string{"number": "$RCASE", "doc": "rejection"}, token: tokAdmin, status: 200},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/slip/{doc}", params: map[string]string{"number": "$CCASE", "doc": "correction"}, token: tokAdmin, status: 200},
+		{method: "GET", tmpl: "/api/v1/cases/{number}/slip/{doc}", params: map[string]string{"number": "$CASE", "doc": "label"}, token: tokAdmin, status: 409}, // no waybill
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{doc}/print", params: map[string]string{"number": "$RCASE", "doc": "rejection"}, token: tokWin1, status: 200},
 		{method: "GET", tmpl: "/api/v1/cases/{number}/slip/{doc}", params: map[string]string{"number": "$CASE", "doc": "receipt"}, token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/cases/{number}/slip/{doc}", params: map[string]string{"number": "$CASE", "doc": "letter"}, token: tokAdmin, status: 404, invalid: true},
 		{method: "GET", tmpl: "/api/v1/cases/{number}/receipt.pdf", params: map[string]string{"number": "$CASE"}, token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/cases/{number}/notice.pdf", params: map[string]string{"number": "$CASE"}, token: tokAdmin, status: 409}, // no result yet
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{doc}/print", params: map[string]string{"number": "$CASE", "doc": "receipt"}, token: tokWin1, status: 200},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{doc}/print", params: map[string]string{"number": "$CASE", "doc": "receipt"}, token: tokWin2, status: 409}, // no receipt printer
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "route"}, token: tokAdmin, body: `{"department":"no such office"}`, status: 400},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "route"}, token: tokAdmin, status: 200},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "route"}, token: tokAdmin, status: 409}, // routed already
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE2", "action": "route"}, token: tokWin1, body: `{"department":"$DEPT"}`, status: 200},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$RCASE", "action": "route"}, token: tokAdmin, status: 409}, // not accepted: no step applies
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "approve"}, token: tokAdmin, status: 200},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "ready"}, token: tokAdmin, status: 200},
 		{method: "GET", tmpl: "/api/v1/cases/{number}/notice.pdf", params: map[string]string{"number": "$CASE"}, token: tokAdmin, status: 200},
+		// its pickup: a ticket by the case number, then the hand-out at the window that calls it
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"case":"NO-SUCH-CASE"}}`, status: 404},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"code":"no-such-code"}}`, status: 404},
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"id_number":"110105198001010016","id_type":"resident"}}`, status: 404}, // 王五: nothing ready
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokKiosk, body: `{"pickup":{"case":"$CASE"}}`, status: 201, save: keep("TP", "id")},
+		// the pickup ticket already held
+		{method: "POST", tmpl: "/api/v1/tickets", token: tokGuide, body: `{"pickup":{"case":"$CASE"}}`, status: 200},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "hand-out"}, token: tokWin1, body: `{"verified":"card"}`, status: 409}, // not called yet
+		{method: "POST", tmpl: "/api/v1/windows/{n}/call", params: map[string]string{"n": "1"}, token: tokWin1, status: 200},
+		{method: "GET", tmpl: "/api/v1/tickets/{id}", params: map[string]string{"id": "$TP"}, token: tokWin1, status: 200},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "hand-out"}, token: tokWin1, status: 400}, // not verified
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "hand-out"}, token: tokWin1, body: `{"verified":"a glance"}`, status: 400, invalid: true},
+		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "hand-out"}, token: tokWin1, body: `{"verified":"card"}`, status: 200},
 		{method: "POST", tmpl: "/api/v1/cases/{number}/{action}", params: map[string]string{"number": "$CASE", "action": "explode"}, token: tokAdmin, status: 404, invalid: true},
 		{method: "GET", tmpl: "/api/v1/progress/{number}", params: map[string]string{"number": "$CASE"}, query: "token=$CASEKEY", status: 200},
 		{method: "GET", tmpl: "/api/v1/progress/{number}", params: map[string]string{"number": "$CASE"}, query: "token=wrong", status: 404},
@@ -458,7 +544,11 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/api/v1/say", query: "text=" + url.QueryEscape("请取号"), token: tokKiosk, status: 200},
 		{method: "GET", tmpl: "/api/v1/say", token: tokKiosk, status: 400, invalid: true},
 		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"card":"resident"}`, status: 204},
-		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"card":"dragon"}`, status: 400},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"card":"dragon"}`, status: 400, invalid: true},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"kind":"resident"}`, status: 204},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokKiosk, body: `{"kind":"foreign18"}`, status: 400}, // the test's reader has no such sample
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokAdmin, body: `{"kind":""}`, status: 204},
+		{method: "POST", tmpl: "/api/v1/sim/idcard", token: tokWin1, body: `{"kind":""}`, status: 403},
 
 		// appointments
 		{method: "POST", tmpl: "/api/v1/appointments", token: tokAdmin, body: `{"code":"YY0001","matter":"$MATTER","date":"$TODAY","start":"09:30","end":"10:30","applicant":{"id_number":"110105194912310011","name":"李四"}}`, status: 201},
@@ -471,6 +561,9 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "POST", tmpl: "/api/v1/appointments", token: tokAdmin, body: `{"code":"YY0004","matter":"$MATTER","date":"$TODAY","start":"09:45","end":"10:45","applicant":{"id_number":"110105198001010016","name":"王五"}}`, status: 201},
 		{method: "POST", tmpl: "/api/v1/appointments/check-in", token: tokKiosk, body: `{"id_number":"110105198001010016"}`, status: 201},
 		{method: "POST", tmpl: "/api/v1/appointments/check-in", token: tokKiosk, body: `{}`, status: 400, invalid: true},
+		{method: "POST", tmpl: "/api/v1/appointments/lookup", token: tokKiosk, body: `{"id_number":"11010519491231002X","id_type":"resident"}`, status: 200},
+		{method: "POST", tmpl: "/api/v1/appointments/lookup", token: tokKiosk, body: `{"id_number":"11010519491231002X","id_type":"dragon"}`, status: 400, invalid: true},
+		{method: "POST", tmpl: "/api/v1/appointments/lookup", token: tokWin1, body: `{"id_number":"11010519491231002X"}`, status: 403},
 
 		// staff and agents
 		{method: "POST", tmpl: "/api/v1/staff/sign-in", token: tokGuide, body: `{"staff_id":"D07","pin":"0000"}`, status: 401},
@@ -494,6 +587,7 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "GET", tmpl: "/window", status: 200},
 		{method: "GET", tmpl: "/display", status: 200},
 		{method: "GET", tmpl: "/admin", status: 200},
+		{method: "GET", tmpl: "/counter", query: "token=" + tokCounter, status: 200},
 		{method: "GET", tmpl: "/backoffice", status: 200},
 		{method: "GET", tmpl: "/agent", status: 200},
 		{method: "GET", tmpl: "/s/{id}", params: map[string]string{"id": "$T1"}, query: "token=$T1KEY", status: 200},
