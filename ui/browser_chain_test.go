@@ -299,6 +299,18 @@ func testChain(t *testing.T, b *browser, printer *slipPrinter) {
 	oneLanguage(t, "guide check-in", "en", b.text("#desk-error"))
 	b.click("[data-role=lang-toggle]")
 	b.wait("the refusal in Chinese", `!document.getElementById('desk-error').textContent || /[\u4e00-\u9fff]/.test(document.getElementById('desk-error').textContent)`)
+	// a passport number typed at the guide desk goes as a passport: checked
+	// by the passport's rule (a valid one has nothing ready, a short one is
+	// refused as a document number)
+	b.setValue("#desk-idtype", "passport")
+	b.setValue("#desk-what", "E12345678")
+	b.click("[data-action=desk-pickup]")
+	b.wait("nothing ready for the passport", `document.getElementById('desk-error').textContent.includes('暂无可领取的办理结果')`)
+	b.setValue("#desk-what", "E1")
+	b.click("[data-action=desk-pickup]")
+	b.wait("the short passport number refused", `document.getElementById('desk-error').textContent.includes('护照号码应为 5 到 17 位字母或数字')`)
+	b.setValue("#desk-idtype", "")
+	b.setValue("#desk-what", "")
 	b.click(`[data-zone="A"]`)
 	b.click(`[data-kind="normal"]`)
 	b.wait("the walk-in's ticket", `!!document.querySelector('#issued [data-number]')`)

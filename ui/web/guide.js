@@ -13,6 +13,9 @@
       noprinter: '本导办台没有连接打印机，取号后不能打印凭条：请把号码告诉群众（或写给他），也可请群众到自助终端取号。',
       desk: '预约签到 · 领取办理结果',
       what: '预约码、身份证号码或办件编号',
+      idtype: '证件类型',
+      idauto: '按号码识别（身份证、永久居留身份证、居住证）',
+      passport: '护照（号码由工作人员录入）',
       checkin: '预约签到',
       find: '按身份证查今天的预约',
       pickup: '领取办理结果',
@@ -28,6 +31,9 @@
       noprinter: 'This guide desk has no printer, so tickets are not printed: tell the citizen the number (or write it down), or send them to a kiosk.',
       desk: 'Appointment check-in · Collecting a result',
       what: 'Appointment code, ID number or case number',
+      idtype: 'Document',
+      idauto: 'Recognised from the number (ID card, permanent residence card, residence permit)',
+      passport: 'Passport (number typed by staff)',
       checkin: 'Check in',
       find: "Find today's appointments by ID",
       pickup: 'Collect a result',
@@ -64,7 +70,7 @@
   let reprint = { msg: '', error: '', busy: '' }; // the last reprint: words, and the number being printed
   let reprintNo = '';       // a waiting number typed in to reprint (a kiosk's unprinted ticket)
   let meKnown = false;      // GET /api/v1/me has answered
-  const desk = { what: '', msg: '', error: '', appts: null, busy: false }; // check-in and collecting a result
+  const desk = { what: '', idType: '', msg: '', error: '', appts: null, busy: false }; // check-in and collecting a result
 
   function render(focusSel) {
     App.put(main,
@@ -112,6 +118,10 @@
       h('h2', { id: 'desk-title' }, gt('desk')),
       h('label', { class: 'field', for: 'desk-what' }, h('span', {}, gt('what')),
         h('input', { id: 'desk-what', autocomplete: 'off', maxlength: 64, value: desk.what, oninput: (e) => { desk.what = e.target.value; } })),
+      h('label', { class: 'field', for: 'desk-idtype' }, h('span', {}, gt('idtype')),
+        h('select', { id: 'desk-idtype', onchange: (e) => { desk.idType = e.target.value; } },
+          h('option', { value: '', selected: desk.idType === '' }, gt('idauto')),
+          h('option', { value: 'passport', selected: desk.idType === 'passport' }, gt('passport')))),
       h('div', { class: 'row' },
         h('button', { type: 'button', class: 'secondary', dataset: { action: 'desk-checkin' }, disabled: desk.busy || sending, onclick: need((c) => checkIn(c.toUpperCase())) }, gt('checkin')),
         h('button', { type: 'button', class: 'secondary', dataset: { action: 'desk-find' }, disabled: desk.busy, onclick: need(findAppointments) }, gt('find')),
@@ -147,12 +157,19 @@
   }
   function findAppointments(id) {
     return deskCall(async () => {
-      const r = await api('POST', '/api/v1/appointments/lookup', { id_number: id.toUpperCase() });
+      const r = await api('POST', '/api/v1/appointments/lookup', idOf(id));
       desk.appts = (r.data && r.data.appointments) || [];
     });
   }
+  // idOf is an ID number as the API takes it: a passport says so, every
+  // other document is recognised from its number's form
+  function idOf(number) {
+    const id = { id_number: number.toUpperCase() };
+    if (desk.idType) id.id_type = desk.idType;
+    return id;
+  }
   function pickup(what) {
-    const by = /^[0-9]{17}[0-9Xx]$|^[A-Za-z]{3}[0-9]{12}$|^9[0-9]{16}[0-9Xx]$/.test(what) ? { id_number: what.toUpperCase() } : { case: what };
+    const by = desk.idType || /^[0-9]{17}[0-9Xx]$|^[A-Za-z]{3}[0-9]{12}$|^9[0-9]{16}[0-9Xx]$/.test(what) ? idOf(what) : { case: what };
     return deskCall(async () => {
       try {
         issued(await api('POST', '/api/v1/tickets', { pickup: by }, { 'Idempotency-Key': App.uuid() }));
