@@ -716,21 +716,6 @@
     return Object.values(tk.checklist).filter((m) => m && m.state === 'correction').length;
   }
 
-  function face(level) {
-    const k = { 5: 22, 4: 12, 3: 0, 2: -12, 1: -22 }[level];
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 100 100');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
-    const add = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const [a, v] of Object.entries(attrs)) e.setAttribute(a, v); svg.append(e); };
-    add('circle', { cx: 50, cy: 50, r: 45, fill: '#ffd84d', stroke: '#111', 'stroke-width': 5 });
-    add('circle', { cx: 35, cy: 40, r: 6, fill: '#111' });
-    add('circle', { cx: 65, cy: 40, r: 6, fill: '#111' });
-    add('path', { d: 'M 28 ' + (66 - k / 2) + ' Q 50 ' + (66 + k) + ' 72 ' + (66 - k / 2), fill: 'none', stroke: '#111', 'stroke-width': 6, 'stroke-linecap': 'round' });
-    return svg;
-  }
-
   // ratingPanel shows the citizen's rating of the service just finished
   // (a ticket.rated event: the rating pad, the counter screen or the
   // phone); the officer never rates his own service.
@@ -738,7 +723,7 @@
     const lvl = S.rated;
     return h('section', { class: 'rating', id: 'rating', 'aria-labelledby': 'rating-title' },
       h('h2', { id: 'rating-title' }, t('r.for', { number: S.rateFor.number })),
-      lvl ? h('p', { class: 'notice rated', role: 'status', id: 'rating-done', dataset: { level: lvl } }, face(lvl),
+      lvl ? h('p', { class: 'notice rated', role: 'status', id: 'rating-done', dataset: { level: lvl } }, Faces.face(lvl),
         h('span', {}, cw('rate.got', { number: S.rateFor.number, level: lvl, words: t('r.' + lvl) })))
         : h('p', { class: 'hint', id: 'rating-wait' }, cw('rate.wait')));
   }
