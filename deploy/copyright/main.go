@@ -176,7 +176,11 @@ License: AGPL-3+
 			}
 		}
 		if inline {
-			b.WriteString(indent(m.text))
+			text, cut := withoutApache2(m.text)
+			if cut {
+				used["Apache-2.0"] = true
+			}
+			b.WriteString(indent(text))
 		}
 	}
 	if len(c) > 0 {
@@ -326,6 +330,21 @@ func copyrightLines(text string) []string {
 
 // indent turns text into a DEP-5 continuation: every line indented by one
 // space, empty lines as " .".
+// apache2Text is the full Apache License 2.0 as a module's licence file
+// may carry it beside other licences: from its title to the end of its
+// appendix (or of its terms, when the appendix is left out).
+var apache2Text = regexp.MustCompile(`(?s)[^\n]*Apache License\s+Version 2\.0, January 2004.*?END OF TERMS AND CONDITIONS(.*?limitations under the License\.)?`)
+
+// withoutApache2 replaces a full Apache-2.0 text inside a licence file with
+// a pointer to the system's copy (Debian wants /usr/share/common-licenses
+// referred to, not copied); it says whether it did.
+func withoutApache2(text string) (string, bool) {
+	if !apache2Text.MatchString(text) {
+		return text, false
+	}
+	return apache2Text.ReplaceAllLiteralString(text, "The Apache License, version 2.0: see the License: Apache-2.0 paragraph\n(/usr/share/common-licenses/Apache-2.0 on Debian systems)."), true
+}
+
 func indent(text string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
