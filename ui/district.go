@@ -76,7 +76,7 @@ func (s *Server) districtStats(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "本中心未加入全区网络 (this hall node is not part of a district: [district] is not configured)")
 		return
 	}
-	today := time.Now().In(s.cfg.Location).Format(time.DateOnly)
+	today := s.hall.Now().In(s.cfg.Location).Format(time.DateOnly)
 	from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to")
 	if from == "" {
 		from = today

@@ -186,10 +186,10 @@ func tellFigures(ctx context.Context, l *districtLink, hall *kiosk.Hall, cfg *co
 			log.Warn("district: figures", "date", date, "err", err)
 		}
 	}
-	day := func() string { return time.Now().In(cfg.Location).Format(time.DateOnly) }
+	day := func() string { return hall.Now().In(cfg.Location).Format(time.DateOnly) }
 	today := day()
 	for i := 7; i >= 0; i-- {
-		tell(time.Now().In(cfg.Location).AddDate(0, 0, -i).Format(time.DateOnly))
+		tell(hall.Now().In(cfg.Location).AddDate(0, 0, -i).Format(time.DateOnly))
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
