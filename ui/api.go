@@ -247,30 +247,33 @@ func (s *Server) reprint(w http.ResponseWriter, r *http.Request) {
 // ticketView is a ticket as a caller may see it: the submission only for
 // the window serving it, the terminal that issued it and admins.
 type ticketView struct {
-	ID           string                `json:"id"`
-	Number       string                `json:"number"`
-	Zone         string                `json:"zone"`
-	ZoneName     string                `json:"zone_name"`
-	Status       string                `json:"status"`
-	Window       *int                  `json:"window"`
-	WaitingAhead int                   `json:"waiting_ahead"`
-	Priority     bool                  `json:"priority"`
-	Matter       string                `json:"matter,omitempty"`
-	Package      string                `json:"package,omitempty"`
-	IssuedAt     time.Time             `json:"issued_at"`
-	CalledAt     *time.Time            `json:"called_at,omitempty"`
-	FinishedAt   *time.Time            `json:"finished_at,omitempty"`
-	Result       string                `json:"result,omitempty"`
-	Recalls      int                   `json:"recalls"`
-	Transferred  bool                  `json:"transferred,omitempty"`
-	Offline      bool                  `json:"offline,omitempty"`    // issued by a terminal node while the hall node was away
-	StatusURL    string                `json:"status_url,omitempty"` // staff: the public status link, for a reprint
-	Rated        bool                  `json:"rated,omitempty"`
-	Submission   *kiosk.Submission     `json:"submission,omitempty"`
-	Applicant    *maskedApplicant      `json:"applicant,omitempty"`
-	Checklist    map[string]kiosk.Mark `json:"checklist,omitempty"`
-	Agent        *kiosk.Agency         `json:"agent,omitempty"` // staff only: the agent (代办员) handling it
-	Purpose      string                `json:"purpose,omitempty"`
+	ID           string     `json:"id"`
+	Number       string     `json:"number"`
+	Zone         string     `json:"zone"`
+	ZoneName     string     `json:"zone_name"`
+	Status       string     `json:"status"`
+	Window       *int       `json:"window"`
+	WaitingAhead int        `json:"waiting_ahead"`
+	Priority     bool       `json:"priority"`
+	Matter       string     `json:"matter,omitempty"`
+	Package      string     `json:"package,omitempty"`
+	IssuedAt     time.Time  `json:"issued_at"`
+	CalledAt     *time.Time `json:"called_at,omitempty"`
+	FinishedAt   *time.Time `json:"finished_at,omitempty"`
+	Result       string     `json:"result,omitempty"`
+	Recalls      int        `json:"recalls"`
+	Transferred  bool       `json:"transferred,omitempty"`
+	Offline      bool       `json:"offline,omitempty"` // issued by a terminal node while the hall node was away
+	// PlacedAt: an offline ticket's place in the queue, when the hall put
+	// it later than its printed time (after it last knew its terminal online)
+	PlacedAt   *time.Time            `json:"placed_at,omitempty"`
+	StatusURL  string                `json:"status_url,omitempty"` // staff: the public status link, for a reprint
+	Rated      bool                  `json:"rated,omitempty"`
+	Submission *kiosk.Submission     `json:"submission,omitempty"`
+	Applicant  *maskedApplicant      `json:"applicant,omitempty"`
+	Checklist  map[string]kiosk.Mark `json:"checklist,omitempty"`
+	Agent      *kiosk.Agency         `json:"agent,omitempty"` // staff only: the agent (代办员) handling it
+	Purpose    string                `json:"purpose,omitempty"`
 	// Cases, of a pickup ticket: the case numbers, or to the window serving
 	// it (and admins) the cases whole (caseView)
 	Cases any `json:"cases,omitempty"`
@@ -286,6 +289,10 @@ func (s *Server) view(t *kiosk.Ticket, ahead int, full, staff bool) ticketView {
 		ID: t.ID, Number: t.Number, Zone: t.Zone, ZoneName: s.zoneName(t.Zone), Status: t.Status,
 		WaitingAhead: ahead, Priority: t.Priority, Matter: t.Matter, Package: t.Package,
 		IssuedAt: t.IssuedAt.In(s.cfg.Location), Recalls: t.Recalls, Transferred: t.Transferred, Offline: t.Offline,
+	}
+	if !t.PlacedAt.IsZero() {
+		at := t.PlacedAt.In(s.cfg.Location)
+		v.PlacedAt = &at
 	}
 	if t.Window != 0 {
 		n := t.Window
